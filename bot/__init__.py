@@ -1,0 +1,1 @@
+"""Jingwei chat bot: routes chat events to engine commands (filled in by the chat-layer issue)."""

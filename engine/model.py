@@ -1,0 +1,149 @@
+"""The compiled process graph: what the BPMN parser produces and the runtime walks.
+
+Parsed once per definition version and cached; the hot path never touches XML.
+Everything here is immutable after ``ProcessDefinition.finish()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class CompiledExpression(Protocol):
+    """What ``engine.expressions.compile_expression`` returns."""
+
+    source: str
+
+    def evaluate(self, variables: Mapping[str, Any]) -> Any: ...
+
+
+# Element kinds the runtime executes (BPMN local tag names).
+START_EVENT = "startEvent"
+END_EVENT = "endEvent"
+USER_TASK = "userTask"
+EXCLUSIVE_GATEWAY = "exclusiveGateway"
+PARALLEL_GATEWAY = "parallelGateway"
+INCLUSIVE_GATEWAY = "inclusiveGateway"
+SUB_PROCESS = "subProcess"
+
+
+@dataclass(slots=True)
+class SequenceFlow:
+    id: str
+    source: str
+    target: str
+    name: str = ""
+    condition: CompiledExpression | None = None
+
+
+@dataclass(slots=True)
+class MultiInstance:
+    """``multiInstanceLoopCharacteristics`` on a user task.
+
+    Exactly one of ``cardinality`` / ``collection`` is set, unless the node's approver
+    strategy yields the list of users itself (then both are None and each resolved
+    approver gets one instance).
+    """
+
+    sequential: bool = False
+    cardinality: CompiledExpression | None = None
+    collection: CompiledExpression | None = None  # evaluates to a list
+    element_variable: str | None = None
+    completion_condition: CompiledExpression | None = None
+
+
+@dataclass(slots=True)
+class ApproverSpec:
+    """How a user task finds its people (see ``docs/bpmn-extensions.md``).
+
+    ``strategy`` is one of: ``user``, ``role``, ``dept_head``, ``manager``, ``starter``,
+    ``field``, ``expression``, ``none`` (no approver configured).
+    ``arg`` is the strategy's argument: user ids (list), role ids (list), a level (int),
+    a field name, or a compiled expression.
+    """
+
+    strategy: str = "none"
+    arg: Any = None
+
+
+@dataclass(slots=True)
+class Node:
+    id: str
+    kind: str
+    name: str = ""
+    parent: str | None = None  # id of the enclosing subProcess, None at process level
+    incoming: list[str] = field(default_factory=list)  # flow ids
+    outgoing: list[str] = field(default_factory=list)  # flow ids
+    default_flow: str | None = None  # gateways (and tasks) with a default flow
+    # endEvent
+    terminate: bool = False
+    # userTask
+    approver: ApproverSpec = field(default_factory=ApproverSpec)
+    multi_instance: MultiInstance | None = None
+    form_key: str | None = None
+    on_reject: str = "end"  # "end": the instance ends as rejected; "continue": approved=false flows on
+    empty_approver: str = "fail"  # "fail" | "pass" | "admin" | "reject"
+    # our own extension attributes (jw:*) and vendor ones we keep for later issues, raw strings
+    extensions: dict[str, str] = field(default_factory=dict)
+    # subProcess: the id of its none start event
+    start_node: str | None = None
+
+
+@dataclass(slots=True)
+class ProcessDefinition:
+    key: str  # the BPMN process id
+    name: str
+    nodes: dict[str, Node]
+    flows: dict[str, SequenceFlow]
+    start_node: str  # the process-level none start event
+    extensions: dict[str, str] = field(default_factory=dict)  # process-level jw:* attributes
+    # nodes from which each node can be reached (within its scope): for inclusive joins
+    reachable_from: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def finish(self) -> ProcessDefinition:
+        """Compute derived indexes; call once after building."""
+        successors: dict[str, set[str]] = {n: set() for n in self.nodes}
+        for flow in self.flows.values():
+            successors[flow.source].add(flow.target)
+        for node in self.nodes.values():
+            if node.kind == SUB_PROCESS:
+                # a token inside the subprocess can still reach whatever follows the subprocess
+                for inner in self.nodes.values():
+                    if inner.parent == node.id:
+                        successors[inner.id].update(successors[node.id])
+        reach: dict[str, set[str]] = {n: set() for n in self.nodes}
+        for origin in self.nodes:
+            seen: set[str] = set()
+            stack = list(successors[origin])
+            while stack:
+                nxt = stack.pop()
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                stack.extend(successors[nxt])
+            for target in seen:
+                reach[target].add(origin)
+        self.reachable_from = {n: frozenset(s) for n, s in reach.items()}
+        return self
+
+    def outgoing(self, node: Node) -> list[SequenceFlow]:
+        return [self.flows[f] for f in node.outgoing]
+
+
+__all__ = [
+    "END_EVENT",
+    "EXCLUSIVE_GATEWAY",
+    "INCLUSIVE_GATEWAY",
+    "PARALLEL_GATEWAY",
+    "START_EVENT",
+    "SUB_PROCESS",
+    "USER_TASK",
+    "ApproverSpec",
+    "CompiledExpression",
+    "MultiInstance",
+    "Node",
+    "ProcessDefinition",
+    "SequenceFlow",
+]

@@ -1,0 +1,53 @@
+"""Token execution: one behaviour per BPMN element family, registered in one table."""
+
+from engine.model import (
+    END_EVENT,
+    EXCLUSIVE_GATEWAY,
+    INCLUSIVE_GATEWAY,
+    PARALLEL_GATEWAY,
+    START_EVENT,
+    SUB_PROCESS,
+    USER_TASK,
+)
+from engine.runtime.events import EndEvent, StartEvent
+from engine.runtime.execution import (
+    COMPLETED,
+    REJECTED,
+    RUNNING,
+    TERMINATED,
+    WITHDRAWN,
+    ApproverResolver,
+    Behaviour,
+    Execution,
+)
+from engine.runtime.gateways import ExclusiveGateway, InclusiveGateway, ParallelGateway
+from engine.runtime.state import InstanceState, Token
+from engine.runtime.subprocesses import SubProcess
+from engine.runtime.user_tasks import APPROVED, UserTask, decide, describe_approver
+
+# The one table from BPMN tag to behaviour; the parser accepts exactly these tags.
+BEHAVIOURS: dict[str, Behaviour] = {
+    START_EVENT: StartEvent(),
+    END_EVENT: EndEvent(),
+    USER_TASK: UserTask(),
+    EXCLUSIVE_GATEWAY: ExclusiveGateway(),
+    PARALLEL_GATEWAY: ParallelGateway(),
+    INCLUSIVE_GATEWAY: InclusiveGateway(),
+    SUB_PROCESS: SubProcess(),
+}
+
+__all__ = [
+    "APPROVED",
+    "BEHAVIOURS",
+    "COMPLETED",
+    "REJECTED",
+    "RUNNING",
+    "TERMINATED",
+    "WITHDRAWN",
+    "ApproverResolver",
+    "Execution",
+    "InstanceState",
+    "Token",
+    "decide",
+    "describe_approver",
+]

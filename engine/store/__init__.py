@@ -1,0 +1,6 @@
+"""Persistence: the schema and the transaction discipline."""
+
+from engine.store.database import DEFAULT_URL, Database, default_url
+from engine.store.schema import metadata
+
+__all__ = ["DEFAULT_URL", "Database", "default_url", "metadata"]

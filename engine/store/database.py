@@ -1,0 +1,105 @@
+"""Opening a database: URL handling, SQLite tuning, schema creation, write transactions."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import InvalidInput
+from engine.store.schema import metadata
+
+DEFAULT_URL = "sqlite:///var/jingwei.db"
+
+
+def default_url() -> str:
+    return os.environ.get("JINGWEI_DB") or DEFAULT_URL
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Leave transaction control to us: BEGIN IMMEDIATE for writes (see Database.write).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Database:
+    """A SQLAlchemy engine plus the transaction discipline of the product.
+
+    ``write()`` is the one way to run a command: on SQLite it takes the write lock up
+    front (``BEGIN IMMEDIATE``) so two commands never interleave their reads and
+    writes; elsewhere it is a plain transaction and the instance ``rev`` check decides.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = sa.engine.make_url(url)
+        self.dialect = self.url.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
+        if self.dialect == "sqlite":
+            database = self.url.database or ""
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            else:
+                kwargs["poolclass"] = sa.pool.StaticPool
+            kwargs["connect_args"] = {"check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+            kwargs["pool_size"] = 10
+        if self.dialect == "mysql" and "charset" not in self.url.query:
+            self.url = self.url.update_query_dict({"charset": "utf8mb4"})
+        try:
+            self.engine = sa.create_engine(self.url, **kwargs)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise InvalidInput(f"cannot use database URL {self.url!r}: {exc}") from exc
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        metadata.drop_all(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One command, one transaction: commit on success, roll back on any error."""
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.exec_driver_sql("ROLLBACK")
+                    raise
+                conn.exec_driver_sql("COMMIT")
+            else:
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                yield conn
+            else:
+                with conn.begin():
+                    yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["DEFAULT_URL", "Database", "default_url"]

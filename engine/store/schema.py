@@ -1,0 +1,178 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+One ``MetaData`` for the whole product. Instances keep their tokens and variables as
+JSON in the instance row (one read, one write per command); tasks are always indexed
+rows because to-do queries must stay fast at millions of rows; history is append-only
+and hash-chained per instance.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = sa.String(32)
+USER = sa.String(64)
+# Naive UTC everywhere; microseconds kept on MariaDB too (the history hash covers them).
+WHEN = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+definitions = sa.Table(
+    "definitions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False, default=""),
+    sa.Column("xml", sa.Text, nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("deployed_at", WHEN, nullable=False),
+    sa.Column("deployed_by", USER, nullable=True),
+    sa.UniqueConstraint("key", "version"),
+)
+
+instances = sa.Table(
+    "instances",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("definition_id", ID, sa.ForeignKey("definitions.id"), nullable=False),
+    sa.Column("process_key", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # the definition version it is pinned to
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("starter", USER, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),  # form data and process variables
+    sa.Column("state", sa.JSON, nullable=False),  # tokens, joins, multi-instance bookkeeping
+    sa.Column("rev", sa.Integer, nullable=False),  # optimistic concurrency
+    sa.Column("history_seq", sa.Integer, nullable=False),
+    sa.Column("history_hash", sa.String(64), nullable=False),
+    sa.Column("started_at", WHEN, nullable=False),
+    sa.Column("updated_at", WHEN, nullable=False),
+    sa.Column("ended_at", WHEN, nullable=True),
+    sa.Index(None, "starter", "status"),
+    sa.Index(None, "process_key", "status"),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("instance_id", ID, sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("node_id", sa.String(255), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("token_id", sa.String(32), nullable=False),
+    sa.Column("mi_index", sa.Integer, nullable=True),
+    sa.Column("assignee", USER, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open, completed, cancelled
+    sa.Column("outcome", sa.String(16), nullable=True),  # approved, rejected, ...
+    sa.Column("completed_by", USER, nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("completed_at", WHEN, nullable=True),
+    sa.Index(None, "assignee", "status"),
+    sa.Index(None, "instance_id", "status"),
+)
+
+task_candidates = sa.Table(
+    "task_candidates",
+    metadata,
+    sa.Column("task_id", ID, sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("user_id", USER, primary_key=True),
+    sa.Index(None, "user_id"),
+)
+
+history = sa.Table(
+    "history",
+    metadata,
+    sa.Column("instance_id", ID, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", WHEN, nullable=False),
+    sa.Column("actor", USER, nullable=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("node_id", sa.String(255), nullable=True),
+    sa.Column("task_id", ID, nullable=True),
+    sa.Column("channel", sa.String(16), nullable=True),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(64), nullable=False),
+    sa.Column("instance_id", ID, nullable=True),
+    sa.Column("task_id", ID, nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("available_at", WHEN, nullable=False),
+    sa.Index(None, "status", "available_at"),
+)
+
+# --- organisation ---------------------------------------------------------
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("parent_id", sa.String(64), nullable=True),
+    sa.Column("head_id", USER, nullable=True),
+    sa.Index(None, "parent_id"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", USER, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("email", sa.String(255), nullable=True),
+    sa.Column("mobile", sa.String(32), nullable=True),
+    sa.Column("title", sa.String(255), nullable=True),
+    sa.Column("department_id", sa.String(64), nullable=True),
+    sa.Column("manager_id", USER, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("wecom_userid", sa.String(64), nullable=True, unique=True),
+    sa.Column("dingtalk_userid", sa.String(64), nullable=True, unique=True),
+    sa.Index(None, "department_id"),
+    sa.Index(None, "manager_id"),
+)
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+)
+
+role_members = sa.Table(
+    "role_members",
+    metadata,
+    sa.Column("role_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", USER, primary_key=True),
+    sa.Index(None, "user_id"),
+)
+
+__all__ = [
+    "definitions",
+    "departments",
+    "history",
+    "instances",
+    "metadata",
+    "outbox",
+    "role_members",
+    "roles",
+    "task_candidates",
+    "tasks",
+    "users",
+]
