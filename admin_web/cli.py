@@ -145,7 +145,10 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
         return
     engine = _engine(db_url)
     if cmd == "init-db":
-        emit({"database": str(engine.db.url.render_as_string(hide_password=True)), "ok": True}, "database ready")
+        emit(
+            {"database": str(engine.db.url.render_as_string(hide_password=True)), "ok": True},
+            "database ready",
+        )
     elif cmd == "deploy":
         view = engine.deploy(_read(args.file))
         emit(out.deployed(view), f"deployed {view.key} version {view.version} (id {view.id})")
@@ -156,7 +159,9 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
         xml = engine.definition_xml(args.key, args.version)
         emit({"key": args.key, "xml": xml}, xml)
     elif cmd == "start":
-        inst = engine.start(args.key, starter=args.actor, data=_json_arg(args.data, "--data"), version=args.version)
+        inst = engine.start(
+            args.key, starter=args.actor, data=_json_arg(args.data, "--data"), version=args.version
+        )
         emit(inst.to_dict(), out.instance_text(inst))
     elif cmd == "tasks":
         status = None if args.status == "all" else args.status
@@ -164,9 +169,15 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
         emit([t.to_dict() for t in tasks], out.tasks_text(tasks))
     elif cmd == "act":
         if args.to or args.node:
-            raise InvalidInput(f'"{args.action}" does not take --to or --node (return and transfer are not supported yet)')
+            raise InvalidInput(
+                f'"{args.action}" does not take --to or --node (return and transfer are not supported yet)'
+            )
         inst = engine.act(
-            args.task_id, args.action, actor=args.actor, comment=args.comment, data=_json_arg(args.data, "--data")
+            args.task_id,
+            args.action,
+            actor=args.actor,
+            comment=args.comment,
+            data=_json_arg(args.data, "--data"),
         )
         emit(inst.to_dict(), out.instance_text(inst))
     elif cmd in ("withdraw", "urge"):

@@ -33,7 +33,9 @@ def tasks_text(tasks: list[TaskView]) -> str:
 
 
 def instance_text(inst: InstanceView, *, history: bool = False) -> str:
-    lines = [f"instance {inst.id}: {inst.process_key} v{inst.version}, started by {inst.starter}, {inst.status}"]
+    lines = [
+        f"instance {inst.id}: {inst.process_key} v{inst.version}, started by {inst.starter}, {inst.status}"
+    ]
     if inst.data:
         lines.append("  data: " + ", ".join(f"{k}={v}" for k, v in inst.data.items()))
     for t in inst.tasks:
@@ -42,7 +44,8 @@ def instance_text(inst: InstanceView, *, history: bool = False) -> str:
         for h in inst.history:
             actor = h.actor or "engine"
             extra = f" {h.details}" if h.details else ""
-            lines.append(f"  #{h.seq} {h.at:%Y-%m-%d %H:%M:%S} {actor}: {h.action}{' @' + h.node_id if h.node_id else ''}{extra}")
+            where = f" @{h.node_id}" if h.node_id else ""
+            lines.append(f"  #{h.seq} {h.at:%Y-%m-%d %H:%M:%S} {actor}: {h.action}{where}{extra}")
     return "\n".join(lines)
 
 

@@ -38,7 +38,10 @@ def run_demo(engine: ProcessEngine, examples: Path, emit: Callable[[Any, str], N
     starter = "zhangwei"
     data = {"amount": 12800, "category": "差旅", "reason": "上海客户拜访 机票+酒店"}
     inst = engine.start("expense", starter=starter, data=data, channel="cli")
-    step(f"{_name(engine, starter)} claims {data['amount']} CNY for {data['reason']}: instance {inst.id}", instance=inst.id)
+    step(
+        f"{_name(engine, starter)} claims {data['amount']} CNY for {data['reason']}: instance {inst.id}",
+        instance=inst.id,
+    )
 
     def walk(inst: InstanceView) -> InstanceView:
         while inst.tasks:

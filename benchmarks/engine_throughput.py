@@ -27,7 +27,9 @@ from engine.org import import_org, parse_org_json  # noqa: E402
 
 
 def _emit(metric: str, value: float, unit: str, db: str, n: int) -> None:
-    print(json.dumps({"metric": metric, "value": round(value, 3), "unit": unit, "db": db, "n": n}), flush=True)
+    print(
+        json.dumps({"metric": metric, "value": round(value, 3), "unit": unit, "db": db, "n": n}), flush=True
+    )
 
 
 def run(url: str, n: int) -> None:
@@ -51,14 +53,18 @@ def run(url: str, n: int) -> None:
     t_start = time.perf_counter()
     tasks = []
     for i in range(n):
-        inst = timed(engine.start, "expense", starter=starters[i % len(starters)], data={"amount": 12800, "reason": "bench"})
+        inst = timed(
+            engine.start,
+            "expense",
+            starter=starters[i % len(starters)],
+            data={"amount": 12800, "reason": "bench"},
+        )
         tasks.append(inst.tasks[0])
     t_started = time.perf_counter()
     second = []
     for task in tasks:
         inst = timed(engine.act, task.id, "approve", actor=task.assignee)
         second.append(inst.tasks[0])
-    t_mid = time.perf_counter()
     for task in second:
         inst = timed(engine.act, task.id, "approve", actor=task.assignee or task.candidates[0])
         assert inst.status == "completed"
@@ -85,7 +91,9 @@ def _users_with_manager(engine: ProcessEngine):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="lifecycles to run")
-    parser.add_argument("--db", action="append", help="database URL (repeatable); default a fresh SQLite file")
+    parser.add_argument(
+        "--db", action="append", help="database URL (repeatable); default a fresh SQLite file"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for url in args.db or [f"sqlite:///{tmp}/bench.db"]:

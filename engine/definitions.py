@@ -13,9 +13,10 @@ from engine.clock import IdFactory
 from engine.errors import Conflict, NotFound
 from engine.model import ProcessDefinition
 from engine.store.schema import definitions
+from engine.store.statements import FastStatement
 from engine.views import DefinitionView
 
-_LATEST = (
+_LATEST = FastStatement(
     sa.select(definitions.c.id, definitions.c.version)
     .where(definitions.c.key == sa.bindparam("key"))
     .order_by(definitions.c.version.desc())
@@ -60,8 +61,8 @@ def deploy(
 ) -> DefinitionView:
     """Parse, validate and store a new version; nothing is written when the BPMN is refused."""
     model = parse_bpmn(source)
-    latest = conn.execute(_LATEST, {"key": model.key}).first()
-    version = 1 if latest is None else latest.version + 1
+    latest = _LATEST.first(conn, {"key": model.key})
+    version = 1 if latest is None else latest["version"] + 1
     definition_id = ids()
     try:
         conn.execute(
@@ -86,19 +87,24 @@ def deploy(
 def resolve(conn: sa.Connection, key: str, version: int | None = None) -> tuple[str, int]:
     """The id and version to start: the latest unless a version is asked for."""
     if version is None:
-        row = conn.execute(_LATEST, {"key": key}).first()
+        row = _LATEST.first(conn, {"key": key})
     else:
-        row = conn.execute(_BY_VERSION, {"key": key, "version": version}).first()
+        found = conn.execute(_BY_VERSION, {"key": key, "version": version}).first()
+        row = None if found is None else dict(found._mapping)
     if row is None:
         which = f'"{key}"' if version is None else f'"{key}" version {version}'
         raise NotFound(f"no process definition {which} is deployed")
-    return row.id, row.version
+    return row["id"], row["version"]
 
 
 def list_definitions(conn: sa.Connection, *, latest_only: bool = False) -> list[DefinitionView]:
     rows = conn.execute(
         sa.select(
-            definitions.c.id, definitions.c.key, definitions.c.version, definitions.c.name, definitions.c.deployed_at
+            definitions.c.id,
+            definitions.c.key,
+            definitions.c.version,
+            definitions.c.name,
+            definitions.c.deployed_at,
         ).order_by(definitions.c.key, definitions.c.version)
     ).all()
     views = [DefinitionView(r.id, r.key, r.version, r.name, r.deployed_at) for r in rows]

@@ -11,17 +11,21 @@ from engine.store.schema import history, instances, task_candidates, tasks
 from engine.views import HistoryView, InstanceView, TaskView
 
 
-def _task_views(conn: sa.Connection, rows: list[sa.Row[tuple[object, ...]]], keys: dict[str, str]) -> list[TaskView]:
+def _task_views(
+    conn: sa.Connection, rows: list[sa.Row[tuple[object, ...]]], keys: dict[str, str]
+) -> list[TaskView]:
     pooled = [r.id for r in rows if r.assignee is None]
     candidates: dict[str, list[str]] = defaultdict(list)
     if pooled:
         for tid, uid in conn.execute(
-            sa.select(task_candidates.c.task_id, task_candidates.c.user_id).where(task_candidates.c.task_id.in_(pooled))
+            sa.select(task_candidates.c.task_id, task_candidates.c.user_id).where(
+                task_candidates.c.task_id.in_(pooled)
+            )
         ):
             candidates[tid].append(uid)
     views = []
     for row in rows:
-        rec = task_record(row, candidates.get(row.id, []))
+        rec = task_record(dict(row._mapping), candidates.get(row.id, []))
         views.append(
             TaskView(
                 id=rec.id,
@@ -78,7 +82,9 @@ def instance_view(conn: sa.Connection, instance_id: str, *, with_history: bool =
         tasks=list_tasks(conn, instance_id=instance_id, status="open"),
     )
     if with_history:
-        rows = conn.execute(sa.select(history).where(history.c.instance_id == instance_id).order_by(history.c.seq))
+        rows = conn.execute(
+            sa.select(history).where(history.c.instance_id == instance_id).order_by(history.c.seq)
+        )
         view.history = [
             HistoryView(r.seq, r.at, r.actor, r.action, r.node_id, r.task_id, r.channel, r.details, r.hash)
             for r in rows

@@ -12,17 +12,27 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from engine import definitions as defs
 from engine.clock import Clock, IdFactory, new_id, utcnow
 from engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from engine.model import Node, ProcessDefinition
 from engine.org import Directory, resolve_approvers
 from engine.queries import instance_view, list_instances, list_tasks
-from engine.runtime.effects import NewTask
 from engine.runtime import BEHAVIOURS, RUNNING, WITHDRAWN, Execution, InstanceState, decide
+from engine.runtime.effects import NewTask
 from engine.store import Database
 from engine.store.history import HistoryCheck, verify_history
-from engine.store.instances import InstanceRecord, TaskRecord, insert_instance, load_instance, load_task, save_instance
+from engine.store.instances import (
+    InstanceRecord,
+    TaskRecord,
+    insert_instance,
+    load_instance,
+    load_task,
+    open_tasks,
+    save_instance,
+)
 from engine.views import DefinitionView, InstanceView, TaskView
 
 DECISIONS = {"approve": "approved", "reject": "rejected"}
@@ -142,7 +152,9 @@ class ProcessEngine:
             if action == "comment":
                 if not comment:
                     raise InvalidInput("a comment needs text: --comment TEXT")
-                ex.record("commented", actor, node_id=task.node_id, task_id=task.id, details={"comment": comment})
+                ex.record(
+                    "commented", actor, node_id=task.node_id, task_id=task.id, details={"comment": comment}
+                )
                 ex.emit("instance.commented", {"by": actor, "comment": comment}, task_id=task.id)
             else:
                 token = state.tokens.get(task.token_id)
@@ -162,10 +174,12 @@ class ProcessEngine:
                 ex.run()
             self._finish(rec, ex, state, now)
             save_instance(conn, rec, ex.effects, now, channel, conflict_subject=f'task "{task.id}"')
-            answer = self._view(rec, list_tasks(conn, instance_id=rec.id))
+            answer = self._answer(conn, rec, ex)
         return answer
 
-    def withdraw(self, instance_id: str, *, actor: str, reason: str | None = None, channel: str | None = None) -> InstanceView:
+    def withdraw(
+        self, instance_id: str, *, actor: str, reason: str | None = None, channel: str | None = None
+    ) -> InstanceView:
         now = self.clock()
         with self.db.write() as conn:
             rec = load_instance(conn, instance_id)
@@ -174,14 +188,16 @@ class ProcessEngine:
             self._require_running(rec)
             state = InstanceState.from_json(rec.state)
             if state.decided:
-                raise NotAllowed(f'instance "{instance_id}" cannot be withdrawn: an approver has already decided')
+                raise NotAllowed(
+                    f'instance "{instance_id}" cannot be withdrawn: an approver has already decided'
+                )
             directory = Directory(conn)
             definition = self.cache.get(conn, rec.definition_id)
             ex = self._execution(definition, state, rec.data, rec.id, rec.starter, actor, now, directory)
             ex.end(WITHDRAWN, reason=reason or "withdrawn by the starter", actor=actor)
             self._finish(rec, ex, state, now)
             save_instance(conn, rec, ex.effects, now, channel, conflict_subject=f'instance "{instance_id}"')
-            answer = self._view(rec, list_tasks(conn, instance_id=rec.id))
+            answer = self._answer(conn, rec, ex)
         return answer
 
     def urge(self, instance_id: str, *, actor: str, channel: str | None = None) -> InstanceView:
@@ -202,12 +218,16 @@ class ProcessEngine:
             people = sorted({p for t in open_tasks for p in ([t.assignee] if t.assignee else t.candidates)})
             state.last_urged_at = now.isoformat()
             definition = self.cache.get(conn, rec.definition_id)
-            ex = self._execution(definition, state, rec.data, rec.id, rec.starter, actor, now, Directory(conn))
+            ex = self._execution(
+                definition, state, rec.data, rec.id, rec.starter, actor, now, Directory(conn)
+            )
             ex.record("urged", actor, details={"recipients": people})
-            ex.emit("instance.urged", {"by": actor, "recipients": people, "task_ids": [t.id for t in open_tasks]})
+            ex.emit(
+                "instance.urged", {"by": actor, "recipients": people, "task_ids": [t.id for t in open_tasks]}
+            )
             self._finish(rec, ex, state, now)
             save_instance(conn, rec, ex.effects, now, channel, conflict_subject=f'instance "{instance_id}"')
-            answer = self._view(rec, list_tasks(conn, instance_id=rec.id))
+            answer = self._answer(conn, rec, ex)
         return answer
 
     # --- queries ------------------------------------------------------------------
@@ -244,7 +264,9 @@ class ProcessEngine:
         directory: Directory,
     ) -> Execution:
         def approvers(node: Node, variables: Mapping[str, Any]) -> list[str]:
-            return resolve_approvers(node.approver, starter=starter, data=data, directory=directory, variables=variables)
+            return resolve_approvers(
+                node.approver, starter=starter, data=data, directory=directory, variables=variables
+            )
 
         return Execution(
             definition,
@@ -265,7 +287,9 @@ class ProcessEngine:
             raise Conflict(f'instance "{rec.id}" is already {rec.status}')
 
     @staticmethod
-    def _check_actor(directory: Directory, task: TaskRecord, rec: InstanceRecord, actor: str, action: str) -> None:
+    def _check_actor(
+        directory: Directory, task: TaskRecord, rec: InstanceRecord, actor: str, action: str
+    ) -> None:
         if task.status != "open":
             by = f" by {task.completed_by}" if task.completed_by else ""
             raise Conflict(f'task "{task.id}" was already {task.status}{by}')
@@ -283,6 +307,30 @@ class ProcessEngine:
         rec.state = state.to_json()
         if ex.status != RUNNING:
             rec.ended_at = now
+
+    def _answer(self, conn: Connection, rec: InstanceRecord, ex: Execution) -> InstanceView:
+        """The command's answer; a read only when tasks opened by earlier commands are still open."""
+        new = {t.id: t for t in ex.effects.new_tasks}
+        open_ids = [tid for token in ex.state.tokens.values() for tid in token.tasks]
+        if all(tid in new for tid in open_ids):
+            views = [self._new_task_view(new[tid], rec.process_key) for tid in open_ids]
+        else:
+            views = [self._task_view(t, rec.process_key) for t in open_tasks(conn, rec.id)]
+        return self._view(rec, views)
+
+    @staticmethod
+    def _task_view(task: TaskRecord, process_key: str) -> TaskView:
+        return TaskView(
+            id=task.id,
+            instance_id=task.instance_id,
+            node_id=task.node_id,
+            name=task.name,
+            assignee=task.assignee,
+            candidates=task.candidates,
+            status=task.status,
+            created_at=task.created_at,
+            process_key=process_key,
+        )
 
     @staticmethod
     def _new_task_view(task: NewTask, process_key: str) -> TaskView:

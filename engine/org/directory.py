@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from engine.errors import NotFound
 from engine.store.schema import departments, role_members, roles, users
+from engine.store.statements import FastStatement
 
 _CHUNK = 500  # keeps IN lists well under every database's parameter limit
 
@@ -61,7 +62,7 @@ _USERS_WITH_DEPARTMENT = sa.select(
     _dept.c.parent_id.label("d_parent_id"),
     _dept.c.head_id.label("d_head_id"),
 ).select_from(users.outerjoin(_dept, users.c.department_id == _dept.c.id))
-_USER = _USERS_WITH_DEPARTMENT.where(users.c.id == sa.bindparam("user_id"))
+_USER = FastStatement(_USERS_WITH_DEPARTMENT.where(users.c.id == sa.bindparam("user_id")))
 _USERS_IN = _USERS_WITH_DEPARTMENT.where(users.c.id.in_(sa.bindparam("user_ids", expanding=True)))
 _DEPARTMENT = sa.select(departments).where(departments.c.id == sa.bindparam("dept_id"))
 # Roles left-joined to their active members: one select answers both "who" and "does the role exist".
@@ -74,6 +75,17 @@ _ROLE_MEMBERS = (
     )
     .where(roles.c.id.in_(sa.bindparam("role_ids", expanding=True)))
     .order_by(roles.c.id, users.c.id)
+)
+# The common case, one role, on the hot path without an expanding IN.
+_ONE_ROLE_MEMBERS = FastStatement(
+    sa.select(roles.c.id, users.c.id.label("user_id"))
+    .select_from(
+        roles.outerjoin(role_members, role_members.c.role_id == roles.c.id).outerjoin(
+            users, sa.and_(users.c.id == role_members.c.user_id, users.c.active == sa.true())
+        )
+    )
+    .where(roles.c.id == sa.bindparam("role_id"))
+    .order_by(users.c.id)
 )
 _USER_FIELDS = tuple(User.__dataclass_fields__)
 
@@ -105,7 +117,7 @@ class Directory:
 
     def user(self, user_id: str) -> User | None:
         if user_id not in self._users:
-            row = self._conn.execute(_USER, {"user_id": user_id}).mappings().first()
+            row = _USER.first(self._conn, {"user_id": user_id})
             if row is None:
                 self._users[user_id] = None
             else:
@@ -122,6 +134,9 @@ class Directory:
         """The known users among ``user_ids`` (one select per 500 not yet read)."""
         ids = list(dict.fromkeys(user_ids))
         unread = [i for i in ids if i not in self._users]
+        if len(unread) == 1:  # the hot path (one manager, one approver): no expanding IN
+            self.user(unread[0])
+            unread = []
         for chunk in _chunks(unread):
             for row in self._conn.execute(_USERS_IN, {"user_ids": chunk}).mappings():
                 self._remember(row)
@@ -200,11 +215,20 @@ class Directory:
         """Active members of the roles, role by role in the given order, by user id within a role."""
         by_role: dict[str, list[str]] = {}
         wanted = list(dict.fromkeys(role_ids))
-        for chunk in _chunks(wanted):
-            for role_id, member in self._conn.execute(_ROLE_MEMBERS, {"role_ids": chunk}):
-                self._roles.add(role_id)
-                if member is not None:
-                    by_role.setdefault(role_id, []).append(member)
+        if len(wanted) == 1:
+            rows = [
+                (r["id"], r["user_id"]) for r in _ONE_ROLE_MEMBERS.all(self._conn, {"role_id": wanted[0]})
+            ]
+        else:
+            rows = [
+                tuple(r)
+                for chunk in _chunks(wanted)
+                for r in self._conn.execute(_ROLE_MEMBERS, {"role_ids": chunk})
+            ]
+        for role_id, member in rows:
+            self._roles.add(role_id)
+            if member is not None:
+                by_role.setdefault(role_id, []).append(member)
         return list(dict.fromkeys(m for r in wanted for m in by_role.get(r, [])))
 
     def unknown_roles(self, role_ids: Sequence[str]) -> list[str]:

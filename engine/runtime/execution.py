@@ -189,7 +189,13 @@ class Execution:
     # --- tasks, history, outbox --------------------------------------------------------
 
     def create_task(
-        self, token: Token, node: Node, people: list[str], *, mi_index: int | None = None, name: str | None = None
+        self,
+        token: Token,
+        node: Node,
+        people: list[str],
+        *,
+        mi_index: int | None = None,
+        name: str | None = None,
     ) -> NewTask:
         assignee = people[0] if len(people) == 1 else None
         candidates = people if len(people) > 1 else []

@@ -58,7 +58,9 @@ class InclusiveGateway:
 
 def _joining(ex: Execution, token: Token, node: Node) -> list[Token]:
     return [
-        t for t in ex.state.tokens.values() if t.node == node.id and t.scope == token.scope and t.status == JOINING
+        t
+        for t in ex.state.tokens.values()
+        if t.node == node.id and t.scope == token.scope and t.status == JOINING
     ]
 
 

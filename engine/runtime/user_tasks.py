@@ -112,9 +112,8 @@ def _create_instance(ex: Execution, token: Token, node: Node, item: Any, index: 
         if not people:
             admin = ex.definition.extensions.get("jw:admin") if node.empty_approver == "admin" else None
             if admin is None:
-                raise NoApprover(
-                    f'no approver found for instance {index} of "{node.name or node.id}" ({describe_approver(node)})'
-                )
+                label = f'instance {index} of "{node.name or node.id}"'
+                raise NoApprover(f"no approver found for {label} ({describe_approver(node)})")
             people = [admin]
     name = (node.name or node.id).replace("${loopCounter}", str(index))
     ex.create_task(token, node, people, mi_index=index, name=name)
@@ -135,7 +134,9 @@ def decide(
     ex.close_task(task_id, "completed", outcome=outcome, by=actor, comment=comment)
     token.tasks.remove(task_id)
     ex.state.decided += 1
-    ex.record(outcome, actor, node_id=node.id, task_id=task_id, details={"comment": comment} if comment else {})
+    ex.record(
+        outcome, actor, node_id=node.id, task_id=task_id, details={"comment": comment} if comment else {}
+    )
     ex.data["approved"] = outcome == APPROVED
     if outcome == REJECTED and node.on_reject == "end":
         ex.end(REJECTED, reason=f'rejected by {actor} at "{node.name or node.id}"', actor=actor)

@@ -78,13 +78,15 @@ class Database:
         """One command, one transaction: commit on success, roll back on any error."""
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("BEGIN IMMEDIATE")
                 try:
                     yield conn
                 except BaseException:
-                    conn.exec_driver_sql("ROLLBACK")
+                    raw.execute("ROLLBACK")
                     raise
-                conn.exec_driver_sql("COMMIT")
+                raw.execute("COMMIT")
             else:
                 with conn.begin():
                     yield conn

@@ -23,7 +23,9 @@ from engine.store.schema import history, instances
 GENESIS = "0" * 64
 
 
-def row_hash(prev_hash: str, instance_id: str, seq: int, at: datetime, entry: HistoryEntry, channel: str | None) -> str:
+def row_hash(
+    prev_hash: str, instance_id: str, seq: int, at: datetime, entry: HistoryEntry, channel: str | None
+) -> str:
     body = json.dumps(
         [
             instance_id,

@@ -6,6 +6,7 @@ history and outbox rows: every write of a command is visible here, in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from engine.errors import Conflict, NotFound
 from engine.runtime.effects import Effects
 from engine.store.history import GENESIS, chain_rows
 from engine.store.schema import history, instances, outbox, task_candidates, tasks
+from engine.store.statements import FastStatement
 
 
 @dataclass(slots=True)
@@ -67,14 +69,32 @@ _INSTANCE_COLS = [
     instances.c.started_at,
     instances.c.ended_at,
 ]
-_SELECT_INSTANCE = sa.select(*_INSTANCE_COLS).where(instances.c.id == sa.bindparam("id"))
-_SELECT_TASK_AND_INSTANCE = (
+_SELECT_INSTANCE = FastStatement(sa.select(*_INSTANCE_COLS).where(instances.c.id == sa.bindparam("id")))
+_SELECT_TASK_AND_INSTANCE = FastStatement(
     sa.select(tasks, *_INSTANCE_COLS)
     .join(instances, instances.c.id == tasks.c.instance_id)
     .where(tasks.c.id == sa.bindparam("task_id"))
 )
-_SELECT_CANDIDATES = sa.select(task_candidates.c.user_id).where(task_candidates.c.task_id == sa.bindparam("task_id"))
-_UPDATE_INSTANCE = (
+_SELECT_CANDIDATES = FastStatement(
+    sa.select(task_candidates.c.user_id).where(task_candidates.c.task_id == sa.bindparam("task_id"))
+)
+_SELECT_OPEN_TASKS = FastStatement(
+    sa.select(tasks).where(tasks.c.instance_id == sa.bindparam("instance_id"), tasks.c.status == "open")
+)
+
+
+def _insert(table: sa.Table, *, skip: str | None = None) -> FastStatement:
+    return FastStatement(
+        table.insert().values({c.name: sa.bindparam(c.name) for c in table.c if c.name != skip})
+    )
+
+
+_INSERT_INSTANCE = _insert(instances)
+_INSERT_TASK = _insert(tasks)
+_INSERT_CANDIDATE = _insert(task_candidates)
+_INSERT_HISTORY = _insert(history)
+_INSERT_OUTBOX = _insert(outbox, skip="id")
+_UPDATE_INSTANCE = FastStatement(
     instances.update()
     .where(instances.c.id == sa.bindparam("b_id"), instances.c.rev == sa.bindparam("b_rev"))
     .values(
@@ -88,7 +108,7 @@ _UPDATE_INSTANCE = (
         ended_at=sa.bindparam("ended_at"),
     )
 )
-_CLOSE_TASK = (
+_CLOSE_TASK = FastStatement(
     tasks.update()
     .where(tasks.c.id == sa.bindparam("b_id"), tasks.c.status == "open")
     .values(
@@ -101,63 +121,74 @@ _CLOSE_TASK = (
 )
 
 
-def _instance(row: Any) -> InstanceRecord:
+def _instance(row: Mapping[str, Any]) -> InstanceRecord:
     return InstanceRecord(
-        id=row.i_id,
-        definition_id=row.definition_id,
-        process_key=row.process_key,
-        version=row.version,
-        status=row.i_status,
-        starter=row.starter,
-        data=row.data,
-        state=row.state,
-        rev=row.rev,
-        history_seq=row.history_seq,
-        history_hash=row.history_hash,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
+        id=row["i_id"],
+        definition_id=row["definition_id"],
+        process_key=row["process_key"],
+        version=row["version"],
+        status=row["i_status"],
+        starter=row["starter"],
+        data=row["data"],
+        state=row["state"],
+        rev=row["rev"],
+        history_seq=row["history_seq"],
+        history_hash=row["history_hash"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
     )
 
 
-def task_record(row: Any, candidates: list[str]) -> TaskRecord:
+def task_record(row: Mapping[str, Any], candidates: list[str]) -> TaskRecord:
     return TaskRecord(
-        id=row.id,
-        instance_id=row.instance_id,
-        node_id=row.node_id,
-        name=row.name,
-        token_id=row.token_id,
-        mi_index=row.mi_index,
-        assignee=row.assignee,
-        status=row.status,
-        outcome=row.outcome,
-        completed_by=row.completed_by,
-        created_at=row.created_at,
-        completed_at=row.completed_at,
+        id=row["id"],
+        instance_id=row["instance_id"],
+        node_id=row["node_id"],
+        name=row["name"],
+        token_id=row["token_id"],
+        mi_index=row["mi_index"],
+        assignee=row["assignee"],
+        status=row["status"],
+        outcome=row["outcome"],
+        completed_by=row["completed_by"],
+        created_at=row["created_at"],
+        completed_at=row["completed_at"],
         candidates=candidates,
     )
 
 
 def load_instance(conn: sa.Connection, instance_id: str) -> InstanceRecord:
-    row = conn.execute(_SELECT_INSTANCE, {"id": instance_id}).first()
+    row = _SELECT_INSTANCE.first(conn, {"id": instance_id})
     if row is None:
         raise NotFound(f'unknown instance "{instance_id}"')
     return _instance(row)
 
 
 def load_task(conn: sa.Connection, task_id: str) -> tuple[TaskRecord, InstanceRecord]:
-    row = conn.execute(_SELECT_TASK_AND_INSTANCE, {"task_id": task_id}).first()
+    row = _SELECT_TASK_AND_INSTANCE.first(conn, {"task_id": task_id})
     if row is None:
         raise NotFound(f'unknown task "{task_id}"')
     candidates: list[str] = []
-    if row.assignee is None:
-        candidates = list(conn.execute(_SELECT_CANDIDATES, {"task_id": task_id}).scalars())
+    if row["assignee"] is None:
+        candidates = _SELECT_CANDIDATES.scalars(conn, {"task_id": task_id})
     return task_record(row, candidates), _instance(row)
 
 
-def insert_instance(conn: sa.Connection, rec: InstanceRecord, effects: Effects, now: datetime, channel: str | None) -> None:
+def open_tasks(conn: sa.Connection, instance_id: str) -> list[TaskRecord]:
+    """The instance's open tasks, candidates included (read inside the command's transaction)."""
+    records = []
+    for row in _SELECT_OPEN_TASKS.all(conn, {"instance_id": instance_id}):
+        pooled = _SELECT_CANDIDATES.scalars(conn, {"task_id": row["id"]}) if row["assignee"] is None else []
+        records.append(task_record(row, pooled))
+    return records
+
+
+def insert_instance(
+    conn: sa.Connection, rec: InstanceRecord, effects: Effects, now: datetime, channel: str | None
+) -> None:
     rows, rec.history_seq, rec.history_hash = chain_rows(rec.id, 0, GENESIS, effects.history, now, channel)
-    conn.execute(
-        instances.insert(),
+    _INSERT_INSTANCE.execute(
+        conn,
         {
             "id": rec.id,
             "definition_id": rec.definition_id,
@@ -189,8 +220,8 @@ def save_instance(
 ) -> None:
     """Write the instance back if nobody else did since we read it, then the effects."""
     rows, seq, digest = chain_rows(rec.id, rec.history_seq, rec.history_hash, effects.history, now, channel)
-    result = conn.execute(
-        _UPDATE_INSTANCE,
+    result = _UPDATE_INSTANCE.execute(
+        conn,
         {
             "b_id": rec.id,
             "b_rev": rec.rev,
@@ -204,8 +235,12 @@ def save_instance(
             "ended_at": rec.ended_at,
         },
     )
-    if result.rowcount != 1:
-        raise Conflict(f"{conflict_subject} was changed by someone else at the same time; reload and try again")
+    updated = result.rowcount
+    result.close()
+    if updated != 1:
+        raise Conflict(
+            f"{conflict_subject} was changed by someone else at the same time; reload and try again"
+        )
     rec.rev += 1
     rec.history_seq, rec.history_hash = seq, digest
     _write_effects(conn, rec.id, effects, rows, now)
@@ -215,8 +250,8 @@ def _write_effects(
     conn: sa.Connection, instance_id: str, effects: Effects, history_rows: list[dict[str, Any]], now: datetime
 ) -> None:
     if effects.closed_tasks:
-        conn.execute(
-            _CLOSE_TASK,
+        _CLOSE_TASK.executemany(
+            conn,
             [
                 {
                     "b_id": t.id,
@@ -230,8 +265,8 @@ def _write_effects(
             ],
         )
     if effects.new_tasks:
-        conn.execute(
-            tasks.insert(),
+        _INSERT_TASK.executemany(
+            conn,
             [
                 {
                     "id": t.id,
@@ -253,12 +288,12 @@ def _write_effects(
         )
         candidates = [{"task_id": t.id, "user_id": u} for t in effects.new_tasks for u in t.candidates]
         if candidates:
-            conn.execute(task_candidates.insert(), candidates)
+            _INSERT_CANDIDATE.executemany(conn, candidates)
     if history_rows:
-        conn.execute(history.insert(), history_rows)
+        _INSERT_HISTORY.executemany(conn, history_rows)
     if effects.outbox:
-        conn.execute(
-            outbox.insert(),
+        _INSERT_OUTBOX.executemany(
+            conn,
             [
                 {
                     "topic": e.topic,
@@ -275,4 +310,13 @@ def _write_effects(
         )
 
 
-__all__ = ["InstanceRecord", "TaskRecord", "insert_instance", "load_instance", "load_task", "save_instance", "task_record"]
+__all__ = [
+    "InstanceRecord",
+    "TaskRecord",
+    "insert_instance",
+    "load_instance",
+    "load_task",
+    "open_tasks",
+    "save_instance",
+    "task_record",
+]

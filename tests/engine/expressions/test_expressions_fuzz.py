@@ -126,35 +126,39 @@ ATOMS = [
     "form.amount", "items[0]", "items[-1].price", "a.b.c", "x['k']", "a[0][1]",
     "0", "1", "-3", "2.5", "0.1", "1e3", "'s'", "''", "'2024-01-31'", "true", "null",
     "[]", "[1, 'a', null]", "[1, 2.5]", "now()", "today()", "date('2024-01-31')",
+    "matches(b, 'a[0-9]*b?')", "has('form.a')", "get('items.0', 1)",
 ]  # fmt: skip
 BINARY = ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
 UNARY = ["-", "!", "not ", "empty "]
 ARITIES = {
     "len": 1, "lower": 1, "upper": 1, "trim": 1, "contains": 2, "startsWith": 2, "endsWith": 2,
     "abs": 1, "round": 2, "min": 2, "max": 3, "sum": 1, "count": 1, "int": 1, "number": 1,
-    "str": 1, "date": 1, "datetime": 1, "days_between": 2, "add_days": 2, "year": 1,
+    "str": 1, "date": 3, "datetime": 1, "days_between": 2, "add_days": 2, "year": 1,
     "month": 1, "day": 1, "weekday": 1, "has": 1, "get": 2,
 }  # fmt: skip
 calls = st.sampled_from(sorted(ARITIES.items()))
 
 
 def _expressions(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(BINARY), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
     return st.one_of(
-        st.tuples(children, st.sampled_from(BINARY), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        binary,
+        binary,  # listed twice: operators are where most type rules live
         st.tuples(st.sampled_from(UNARY), children).map(lambda t: f"{t[0]}({t[1]})"),
         st.tuples(calls, st.lists(children, min_size=3, max_size=3)).map(
             lambda t: f"{t[0][0]}({', '.join(t[1][: t[0][1]])})"
         ),
         st.tuples(children, children, children).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
         st.lists(children, max_size=3).map(lambda items: f"[{', '.join(items)}]"),
-        st.tuples(children, st.sampled_from([".a", ".b", "[0]", "[1]", "['a']", ".amount"])).map(
+        st.tuples(children, st.sampled_from([".a", ".b", "[0]", "[-1]", "['a']", ".amount"])).map(
             lambda t: f"({t[0]}){t[1]}"
         ),
-        children.map(lambda text: f"matches(str({text}), 'a[0-9]*b?')"),
     )
 
 
 well_formed = st.recursive(st.sampled_from(ATOMS), _expressions, max_leaves=10)
+# every name the generated expressions use is present, so evaluation goes past the lookup
+full_variables = st.fixed_dictionaries({name: json_like for name in NAMES})
 
 
 # --- tests ----------------------------------------------------------------------------
@@ -174,10 +178,36 @@ def test_text_made_of_tokens(source: str, data: dict[str, Any]) -> None:
 
 
 @FUZZ
-@given(source=well_formed, data=variables)
+@given(source=well_formed, data=full_variables | light_variables)
 def test_well_formed_expressions_over_random_data(source: str, data: dict[str, Any]) -> None:
     compile_expression(source)  # generated sources always parse: the evaluator is what is fuzzed
     _check(source, data)
+
+
+@FUZZ
+@given(op=st.sampled_from(BINARY), a=json_like, b=json_like)
+def test_every_operator_on_any_values(op: str, a: Any, b: Any) -> None:
+    _check(f"a {op} b", {"a": a, "b": b})
+    _check(f"a {op} 1.5", {"a": a})
+
+
+@FUZZ
+@given(op=st.sampled_from(UNARY), a=json_like)
+def test_every_prefix_operator_on_any_value(op: str, a: Any) -> None:
+    _check(f"{op}a", {"a": a})
+    _check("a ? 1 : 2", {"a": a})
+    _check("a[0]", {"a": a})
+    _check("a['a']", {"a": a})
+    _check("a.a", {"a": a})
+
+
+@FUZZ
+@given(call=calls, args=st.lists(json_like, min_size=3, max_size=3))
+def test_every_function_on_any_values(call: tuple[str, int], args: list[Any]) -> None:
+    name, arity = call
+    names = ["a", "b", "c"][:arity]
+    _check(f"{name}({', '.join(names)})", dict(zip(names, args, strict=False)))
+    _check(f"{name}(a)", {"a": args[0]})
 
 
 @settings(max_examples=100, deadline=None)

@@ -23,6 +23,7 @@ def _race(eng: ProcessEngine, task_id: str, actions: list[str]) -> list[Any]:
             results[i] = eng.act(task_id, action, actor="mgr").status
         except Conflict as exc:
             results[i] = exc
+
     threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
     for t in threads:
         t.start()
@@ -66,7 +67,10 @@ def test_two_processes_racing_on_one_task_exactly_one_wins(eng: ProcessEngine) -
         task_id = inst.tasks[0].id
         barrier = ctx.Barrier(2)
         out = ctx.Queue()
-        procs = [ctx.Process(target=_act_in_process, args=(url, task_id, a, barrier, out)) for a in ("approve", "reject")]
+        procs = [
+            ctx.Process(target=_act_in_process, args=(url, task_id, a, barrier, out))
+            for a in ("approve", "reject")
+        ]
         for p in procs:
             p.start()
         results = [out.get(timeout=60) for _ in procs]

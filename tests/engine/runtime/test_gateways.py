@@ -24,7 +24,9 @@ XOR = bpmn(
 
 
 @pytest.mark.parametrize(("amount", "node"), [(20000, "big"), (5000, "mid"), (10, "small")])
-def test_exclusive_takes_the_first_true_condition_else_default(eng: ProcessEngine, amount: int, node: str) -> None:
+def test_exclusive_takes_the_first_true_condition_else_default(
+    eng: ProcessEngine, amount: int, node: str
+) -> None:
     eng.deploy(XOR)
     inst = eng.start("p", starter="alice", data={"amount": amount})
     assert [t.node_id for t in inst.tasks] == [node]

@@ -6,7 +6,13 @@ from support import bpmn, chain, task
 from engine import ProcessEngine
 from engine.store.schema import history
 
-TWO = bpmn('<startEvent id="s"/>' + task("t1", "manager") + task("t2", "role:hr") + '<endEvent id="e"/>' + chain("s", "t1", "t2", "e"))
+TWO = bpmn(
+    '<startEvent id="s"/>'
+    + task("t1", "manager")
+    + task("t2", "role:hr")
+    + '<endEvent id="e"/>'
+    + chain("s", "t1", "t2", "e")
+)
 
 
 def _finished(eng: ProcessEngine) -> str:
@@ -22,7 +28,11 @@ def test_each_row_carries_the_previous_hash(eng: ProcessEngine) -> None:
     rows = eng.instance(iid).history
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     with eng.db.read() as conn:
-        stored = conn.execute(sa.select(history.c.prev_hash, history.c.hash).where(history.c.instance_id == iid).order_by(history.c.seq)).all()
+        stored = conn.execute(
+            sa.select(history.c.prev_hash, history.c.hash)
+            .where(history.c.instance_id == iid)
+            .order_by(history.c.seq)
+        ).all()
     assert stored[0].prev_hash == "0" * 64
     for before, after in zip(stored, stored[1:], strict=False):
         assert after.prev_hash == before.hash
@@ -32,7 +42,9 @@ def test_each_row_carries_the_previous_hash(eng: ProcessEngine) -> None:
 def test_editing_a_row_is_detected(eng: ProcessEngine) -> None:
     iid = _finished(eng)
     with eng.db.write() as conn:
-        conn.execute(history.update().where(history.c.instance_id == iid, history.c.seq == 3).values(actor="boss"))
+        conn.execute(
+            history.update().where(history.c.instance_id == iid, history.c.seq == 3).values(actor="boss")
+        )
     check = eng.verify_history(iid)
     assert not check.ok and check.first_bad_seq == 3
 
@@ -40,7 +52,9 @@ def test_editing_a_row_is_detected(eng: ProcessEngine) -> None:
 def test_cutting_the_tail_is_detected(eng: ProcessEngine) -> None:
     iid = _finished(eng)
     with eng.db.write() as conn:
-        last = conn.execute(sa.select(sa.func.max(history.c.seq)).where(history.c.instance_id == iid)).scalar_one()
+        last = conn.execute(
+            sa.select(sa.func.max(history.c.seq)).where(history.c.instance_id == iid)
+        ).scalar_one()
         conn.execute(history.delete().where(history.c.instance_id == iid, history.c.seq == last))
     check = eng.verify_history(iid)
     assert not check.ok and "expects" in check.message

@@ -85,7 +85,12 @@ def test_collection_with_element_variable_assigns_each_item(eng: ProcessEngine, 
 
 
 def test_candidates_offer_one_task_to_several_people(eng: ProcessEngine) -> None:
-    xml = bpmn('<startEvent id="s"/>' + task("pick", "role:reviewers") + '<endEvent id="e"/>' + chain("s", "pick", "e"))
+    xml = bpmn(
+        '<startEvent id="s"/>'
+        + task("pick", "role:reviewers")
+        + '<endEvent id="e"/>'
+        + chain("s", "pick", "e")
+    )
     eng.deploy(xml)
     inst = eng.start("p", starter="alice")
     (t,) = inst.tasks

@@ -8,13 +8,20 @@ from engine import Conflict, InvalidInput, NoApprover, NotAllowed, NotFound, Pro
 from engine.store.schema import history, instances, outbox, tasks
 
 TWO_STEP = bpmn(
-    '<startEvent id="s"/>' + task("t1", "manager") + task("t2", "role:hr") + '<endEvent id="e"/>' + chain("s", "t1", "t2", "e")
+    '<startEvent id="s"/>'
+    + task("t1", "manager")
+    + task("t2", "role:hr")
+    + '<endEvent id="e"/>'
+    + chain("s", "t1", "t2", "e")
 )
 
 
 def counts(eng: ProcessEngine) -> dict[str, int]:
     with eng.db.read() as conn:
-        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in (instances, tasks, history, outbox)}
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (instances, tasks, history, outbox)
+        }
 
 
 def test_two_step_approval_runs_to_completion(eng: ProcessEngine) -> None:
@@ -102,7 +109,12 @@ def test_unknown_starter_action_and_bad_data_are_refused_without_writes(eng: Pro
 
 
 def test_empty_approver_fails_the_start_and_writes_nothing(eng: ProcessEngine) -> None:
-    xml = bpmn('<startEvent id="s"/>' + task("t1", "role:nobody-has-it") + '<endEvent id="e"/>' + chain("s", "t1", "e"))
+    xml = bpmn(
+        '<startEvent id="s"/>'
+        + task("t1", "role:nobody-has-it")
+        + '<endEvent id="e"/>'
+        + chain("s", "t1", "e")
+    )
     eng.deploy(xml)
     before = counts(eng)
     with pytest.raises(NoApprover, match='no approver found for "t1"'):
@@ -110,7 +122,10 @@ def test_empty_approver_fails_the_start_and_writes_nothing(eng: ProcessEngine) -
     assert counts(eng) == before
 
 
-@pytest.mark.parametrize(("rule", "status", "action"), [("pass", "completed", "auto_approved"), ("reject", "rejected", "auto_rejected")])
+@pytest.mark.parametrize(
+    ("rule", "status", "action"),
+    [("pass", "completed", "auto_approved"), ("reject", "rejected", "auto_rejected")],
+)
 def test_empty_approver_rules(eng: ProcessEngine, rule: str, status: str, action: str) -> None:
     xml = bpmn(
         '<startEvent id="s"/>'
@@ -159,7 +174,9 @@ def test_urge_notifies_current_approvers_and_is_rate_limited(eng: ProcessEngine)
     with pytest.raises(Conflict, match="urged recently"):
         eng.urge(inst.id, actor="alice")
     with eng.db.read() as conn:
-        payloads = [r.payload for r in conn.execute(sa.select(outbox).where(outbox.c.topic == "instance.urged"))]
+        payloads = [
+            r.payload for r in conn.execute(sa.select(outbox).where(outbox.c.topic == "instance.urged"))
+        ]
     assert payloads == [{"by": "alice", "recipients": ["mgr"], "task_ids": [inst.tasks[0].id]}]
 
 
@@ -174,7 +191,11 @@ def test_comment_by_starter_is_recorded_without_moving_the_token(eng: ProcessEng
 def test_instances_stay_on_their_version(eng: ProcessEngine) -> None:
     v1 = eng.deploy(TWO_STEP)
     inst = eng.start("p", starter="alice")
-    v2 = eng.deploy(bpmn('<startEvent id="s"/>' + task("only", "starter") + '<endEvent id="e"/>' + chain("s", "only", "e")))
+    v2 = eng.deploy(
+        bpmn(
+            '<startEvent id="s"/>' + task("only", "starter") + '<endEvent id="e"/>' + chain("s", "only", "e")
+        )
+    )
     assert (v1.version, v2.version) == (1, 2)
     after = eng.act(inst.tasks[0].id, "approve", actor="mgr")
     assert after.version == 1 and after.tasks[0].node_id == "t2"
