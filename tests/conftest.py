@@ -34,19 +34,51 @@ def _backends() -> list[str]:
 
 BACKENDS = _backends()
 _servers: dict[str, Database] = {}
+# Each test session works in a namespace of its own, so parallel runs on one server never collide.
+NAMESPACE = f"jw_test_{os.getpid()}"
+
+
+def _private_url(name: str, url: str) -> str:
+    """Create this session's schema (PostgreSQL) or database (MariaDB) and point the URL at it."""
+    admin = sa.create_engine(url)
+    try:
+        with admin.begin() as conn:
+            if name == "postgresql":
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {NAMESPACE} CASCADE"))
+                conn.execute(sa.text(f"CREATE SCHEMA {NAMESPACE}"))
+            else:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {NAMESPACE}"))
+                conn.execute(sa.text(f"CREATE DATABASE {NAMESPACE} CHARACTER SET utf8mb4"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"{name} at {url} is unreachable: {exc.orig}", pytrace=False)
+    finally:
+        admin.dispose()
+    parsed = sa.engine.make_url(url)
+    if name == "postgresql":
+        parsed = parsed.update_query_dict({"options": f"-csearch_path={NAMESPACE}"})
+    else:
+        parsed = parsed.set(database=NAMESPACE)
+    return parsed.render_as_string(hide_password=False)
 
 
 def _server(name: str) -> Database:
     if name not in _servers:
-        url = os.environ[SERVER_ENV[name]]
-        db = Database(url)
-        try:
-            db.drop_schema()
-            db.create_schema()
-        except sa.exc.OperationalError as exc:
-            pytest.fail(f"{name} at {url} is unreachable: {exc.orig}", pytrace=False)
+        db = Database(_private_url(name, os.environ[SERVER_ENV[name]]))
+        db.create_schema()
         _servers[name] = db
     return _servers[name]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for name, db in _servers.items():
+        db.dispose()
+        admin = sa.create_engine(os.environ[SERVER_ENV[name]])
+        with admin.begin() as conn:
+            if name == "postgresql":
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {NAMESPACE} CASCADE"))
+            else:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {NAMESPACE}"))
+        admin.dispose()
 
 
 def _wipe(db: Database) -> None:

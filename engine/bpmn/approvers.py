@@ -16,6 +16,7 @@ USAGE = "user:ID[,ID], role:ID[,ID], dept-head[:DEPT], manager[:N], starter, fie
 MANY_PEOPLE = frozenset({"user", "role", "field", "expression"})
 
 _FIELD = re.compile(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*")
+_LEVEL = re.compile(r"[0-9]{1,2}")  # ASCII only: str.isdigit() also accepts "²", which int() rejects
 _OWNER_TOKEN = re.compile(r"(user|group)\s*\((.*)\)", re.DOTALL)
 _OWNER_ROLES = ("potentialOwner", "humanPerformer", "performer")
 
@@ -69,7 +70,7 @@ def _parse_ours(raw: str, owner: _Owner) -> ApproverSpec:
     elif kind == "manager":
         if not colon:
             return ApproverSpec("manager", 1)
-        if rest.isdigit() and 1 <= int(rest) <= 99:
+        if _LEVEL.fullmatch(rest) and int(rest) >= 1:
             return ApproverSpec("manager", int(rest))
     elif kind == "starter" and not colon:
         return ApproverSpec("starter", None)

@@ -112,6 +112,10 @@ def _decode(data: bytes) -> str:
         declared = _DECLARED_ENCODING.match(data)
         if declared:
             encoding = declared.group(1).decode("ascii")
+        elif data.startswith(b"<\x00"):  # UTF-16 without a BOM: expat detects it from the first "<"
+            encoding = "utf-16-le"
+        elif data.startswith(b"\x00<"):
+            encoding = "utf-16-be"
     try:
         return data.decode(encoding)
     except (LookupError, UnicodeError) as error:

@@ -65,7 +65,7 @@ _ESCAPES: Final[dict[str, str]] = {
 }
 _XML_ENTITIES: Final = ("&lt;", "&gt;", "&amp;", "&quot;", "&apos;")
 # characters an IME commonly produces instead of the ASCII ones
-_LOOKALIKES: Final[dict[str, str]] = {"“": '"', "”": '"', "‘": "'", "’": "'", "，": ",", "（": "(", "）": ")"}
+_LOOKALIKES: Final[dict[str, str]] = {"“": '"', "”": '"', "‘": "'", "’": "'", "、": ","}
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,17 +68,26 @@ class FastStatement:
             out.append(proc(value) if proc is not None else value)
         return out if plan.positional else dict(zip(plan.names, out, strict=True))
 
+    @staticmethod
+    def _announce(conn: sa.Connection, cursor: Any, sql: str, params: Any, many: bool) -> None:
+        # Keep SQLAlchemy's cursor events (statement logging, counting in tests) working.
+        if conn._has_events or conn.engine._has_events:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, many)
+
     def execute(self, conn: sa.Connection, values: Mapping[str, Any]) -> Any:
         """Run once; returns the DB-API cursor (``rowcount`` for writes)."""
         plan = self._plan(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(plan.sql, self._params(plan, values))
+        params = self._params(plan, values)
+        self._announce(conn, cursor, plan.sql, params, False)
+        cursor.execute(plan.sql, params)
         return cursor
 
     def executemany(self, conn: sa.Connection, rows: Iterable[Mapping[str, Any]]) -> None:
         plan = self._plan(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         params: Any = [self._params(plan, row) for row in rows]
+        self._announce(conn, cursor, plan.sql, params, True)
         cursor.executemany(plan.sql, params)
         cursor.close()
 

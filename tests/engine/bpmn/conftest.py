@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.bpmn import parse_bpmn
+from engine.errors import BpmnError
+
 FILES = Path(__file__).parent / "files"
 
 NAMESPACES = (
@@ -63,3 +66,21 @@ def user_task_doc() -> Callable[..., str]:
 @pytest.fixture
 def chain() -> str:
     return CHAIN
+
+
+def refusal(source: bytes | str) -> BpmnError:
+    """The BpmnError ``parse_bpmn`` raises, after checking the error contract."""
+    with pytest.raises(BpmnError) as caught:
+        parse_bpmn(source)
+    error = caught.value
+    assert error.message.startswith("BPMN refused: ")
+    assert "\n" not in error.message
+    assert isinstance(error.details, list) and error.details
+    for detail in error.details:
+        assert set(detail) == {"element_id", "element_type", "message"}
+    return error
+
+
+@pytest.fixture
+def refused() -> Callable[[bytes | str], BpmnError]:
+    return refusal

@@ -55,6 +55,8 @@ def test_jw_approver_values(user_task_doc: Callable[..., str], value: str, expec
         "manager:0",
         "manager:x",
         "manager:-1",
+        "manager:²",
+        "manager:100",
         "starter:me",
         "dept-head:",
         "field:",

@@ -160,10 +160,12 @@ def test_utf8_bom_and_str_input_parse_alike(bpmn_file: Callable[[str], bytes]) -
     assert with_bom.xml == plain.xml == as_text.xml
 
 
-def test_utf16_file_with_bom_parses(bpmn_file: Callable[[str], bytes]) -> None:
-    text = bpmn_file("gateways.bpmn").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
-    model = parse_bpmn(text.encode("utf-16"))
-    assert model.key == "purchase"
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_parse_with_or_without_bom(bpmn_file: Callable[[str], bytes], codec: str) -> None:
+    text = bpmn_file("ascii-encoding.bpmn").decode("ascii").replace('encoding="ASCII"', 'encoding="UTF-16"')
+    model = parse_bpmn(text.encode(codec))
+    assert model.name == "Congé 请假"
+    assert model.xml == parse_bpmn(bpmn_file("ascii-encoding.bpmn")).xml
 
 
 def test_collaboration_deploys_the_executable_pool(bpmn_file: Callable[[str], bytes]) -> None:

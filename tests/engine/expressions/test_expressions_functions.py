@@ -173,7 +173,10 @@ def test_functions(source: str, expected: Any) -> None:
         ("date(2024, 2)", "date() takes a text, a date, or year, month and day"),
         ("date(5)", "date() needs a str, got int"),
         ("datetime('soon')", 'datetime() cannot read "soon"'),
-        ("days_between('2024-01-01', d)", "days_between() needs a date or datetime, got str (convert with date("),
+        (
+            "days_between('2024-01-01', d)",
+            "days_between() needs a date or datetime, got str (convert with date(",
+        ),
         ("add_days(d, 1.5)", "add_days() needs a whole number, got 1.5"),
         ("add_days(d, 99999999)", "add_days() result is out of range"),
         ("year('2024')", "year() needs a date or datetime, got str"),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from engine import Database, InvalidInput, NoApprover
 from engine.model import ApproverSpec
-from engine.org import STRATEGIES, Directory, resolve_approvers
+from engine.org import STRATEGIES, Directory, import_org, parse_org_json, resolve_approvers
 
 
 class FakeExpression:
@@ -154,18 +154,19 @@ def test_manager_of_an_unknown_starter(directory: Directory) -> None:
     assert no_approver(directory, "manager", 1, starter="ghost") == 'starter "ghost" is not in the directory'
 
 
-def test_resolving_the_manager_on_start_takes_two_selects(org_db: Database) -> None:
+def test_resolving_the_manager_on_start_takes_two_selects(
+    sqlite_db: Database, test_org: dict[str, Any]
+) -> None:
+    with sqlite_db.write() as conn:
+        import_org(conn, parse_org_json(json.dumps(test_org)))
     statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    with org_db.read() as conn:
-        sa.event.listen(org_db.engine, "before_cursor_execute", record)
+    with sqlite_db.read() as conn:
+        raw = conn.connection.dbapi_connection
+        raw.set_trace_callback(statements.append)  # sees every statement, Core or cursor
         try:
             assert resolve(Directory(conn), "manager", 1, starter="dev") == ["lead"]
         finally:
-            sa.event.remove(org_db.engine, "before_cursor_execute", record)
+            raw.set_trace_callback(None)
     assert len(statements) == 2  # the starter with their department, then the manager's active flag
 
 
