@@ -9,11 +9,9 @@ from engine.bpmn.elements import CHOOSING_GATEWAYS, GATEWAYS
 from engine.bpmn.graph import Graph
 from engine.bpmn.namespaces import BPMN, BPMN_DI, local_name, split
 from engine.bpmn.problems import Problems, quoted
-from engine.model import END_EVENT, PARALLEL_GATEWAY, START_EVENT, SUB_PROCESS, USER_TASK, Node
+from engine.model import END_EVENT, PARALLEL_GATEWAY, START_EVENT, Node
 
 _ID_NAMESPACES = frozenset({BPMN, BPMN_DI})
-# Flows leaving these may carry conditions (activities: "conditional flows" in BPMN terms).
-_CONDITIONAL_SOURCES = CHOOSING_GATEWAYS | {USER_TASK, SUB_PROCESS}
 
 
 def check_duplicate_ids(root: Element, problems: Problems) -> None:
@@ -115,12 +113,6 @@ def _check_node(graph: Graph, node: Node, problems: Problems) -> None:
                 "sequenceFlow",
                 f"sequenceFlow {quoted(flow_id)} is the default flow of "
                 f"{label} and cannot also have a condition",
-            )
-        elif node.kind not in _CONDITIONAL_SOURCES:
-            problems.add(
-                flow_id,
-                "sequenceFlow",
-                f"sequenceFlow {quoted(flow_id)} leaves {label} and cannot have a condition",
             )
     if node.kind in CHOOSING_GATEWAYS and len(node.outgoing) > 1:
         for flow_id in node.outgoing:

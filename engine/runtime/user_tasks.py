@@ -9,6 +9,7 @@ done when every instance is decided or the completion condition holds.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from engine.errors import InvalidInput, NoApprover
@@ -74,7 +75,7 @@ def _enter_multi(ex: Execution, token: Token, node: Node, mi: MultiInstance) -> 
         items = list(value)
     elif mi.cardinality is not None:
         value = ex.evaluate(mi.cardinality, f'loop cardinality of "{node.id}"', variables)
-        if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or int(value) != value:
             raise InvalidInput(f'loop cardinality of "{node.id}" is {value!r}, not a whole number')
         items = list(range(int(value)))
     else:

@@ -151,14 +151,15 @@ def test_global_options_anywhere_and_plain_text_errors(tmp_path: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
+NS = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 BAD_FILES = {
     "laughs.bpmn": (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">&lol2;</process></definitions>'
+        f'<definitions {NS}><process id="p">&lol2;</process></definitions>'
     ),
     "broken.bpmn": '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">',
     "service.bpmn": (
-        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p" isExecutable="true">'
+        f'<definitions {NS}><process id="p" isExecutable="true">'
         '<startEvent id="s"/><serviceTask id="Charge_card"/><endEvent id="e"/>'
         '<sequenceFlow id="f1" sourceRef="s" targetRef="Charge_card"/>'
         '<sequenceFlow id="f2" sourceRef="Charge_card" targetRef="e"/></process></definitions>'
