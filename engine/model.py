@@ -99,33 +99,38 @@ class ProcessDefinition:
     flows: dict[str, SequenceFlow]
     start_node: str  # the process-level none start event
     extensions: dict[str, str] = field(default_factory=dict)  # process-level jw:* attributes
-    # nodes from which each node can be reached (within its scope): for inclusive joins
+    # for each joining inclusive gateway: the nodes from which it can be reached
     reachable_from: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def finish(self) -> ProcessDefinition:
-        """Compute derived indexes; call once after building."""
-        successors: dict[str, set[str]] = {n: set() for n in self.nodes}
+        """Compute derived indexes; call once after building.
+
+        ``reachable_from`` is needed only by joining inclusive gateways, so it is computed
+        for those alone (a reverse search from each), keeping big definitions cheap.
+        """
+        predecessors: dict[str, set[str]] = {n: set() for n in self.nodes}
         for flow in self.flows.values():
-            successors[flow.source].add(flow.target)
+            predecessors[flow.target].add(flow.source)
         for node in self.nodes.values():
             if node.kind == SUB_PROCESS:
                 # a token inside the subprocess can still reach whatever follows the subprocess
-                for inner in self.nodes.values():
-                    if inner.parent == node.id:
-                        successors[inner.id].update(successors[node.id])
-        reach: dict[str, set[str]] = {n: set() for n in self.nodes}
-        for origin in self.nodes:
+                inner = [n.id for n in self.nodes.values() if n.parent == node.id]
+                for flow_id in node.outgoing:
+                    predecessors[self.flows[flow_id].target].update(inner)
+        reach: dict[str, frozenset[str]] = {}
+        for node in self.nodes.values():
+            if node.kind != INCLUSIVE_GATEWAY or len(node.incoming) < 2:
+                continue
             seen: set[str] = set()
-            stack = list(successors[origin])
+            stack = list(predecessors[node.id])
             while stack:
-                nxt = stack.pop()
-                if nxt in seen:
+                prev = stack.pop()
+                if prev in seen:
                     continue
-                seen.add(nxt)
-                stack.extend(successors[nxt])
-            for target in seen:
-                reach[target].add(origin)
-        self.reachable_from = {n: frozenset(s) for n, s in reach.items()}
+                seen.add(prev)
+                stack.extend(predecessors[prev])
+            reach[node.id] = frozenset(seen)
+        self.reachable_from = reach
         return self
 
     def outgoing(self, node: Node) -> list[SequenceFlow]:

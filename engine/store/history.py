@@ -8,12 +8,12 @@ sequence number, so cutting rows off the end shows too.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from engine.errors import NotFound
@@ -26,7 +26,7 @@ GENESIS = "0" * 64
 def row_hash(
     prev_hash: str, instance_id: str, seq: int, at: datetime, entry: HistoryEntry, channel: str | None
 ) -> str:
-    body = json.dumps(
+    body = orjson.dumps(
         [
             instance_id,
             seq,
@@ -38,12 +38,10 @@ def row_hash(
             channel,
             entry.details,
         ],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+        option=orjson.OPT_SORT_KEYS,
         default=str,
     )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hashlib.sha256(prev_hash.encode() + body).hexdigest()
 
 
 def chain_rows(
