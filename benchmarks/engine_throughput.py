@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 from engine import Database, ProcessEngine  # noqa: E402
 from engine.org import import_org, parse_org_json  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from storage_floor import run_floor  # noqa: E402
+
 
 def _emit(metric: str, value: float, unit: str, db: str, n: int) -> None:
     print(
@@ -32,7 +35,7 @@ def _emit(metric: str, value: float, unit: str, db: str, n: int) -> None:
     )
 
 
-def run(url: str, n: int) -> None:
+def run(url: str, n: int, with_floor: bool = True) -> None:
     db = Database(url)
     db.drop_schema()
     db.create_schema()
@@ -77,6 +80,11 @@ def run(url: str, n: int) -> None:
     _emit("command_p50_ms", statistics.median(latencies) * 1000, "ms", name, n)
     _emit("command_p99_ms", latencies[int(len(latencies) * 0.99) - 1] * 1000, "ms", name, n)
     _emit("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB", name, n)
+    if with_floor:
+        lifecycles = n / (t_end - t_start)
+        floor = run_floor(db, n)
+        _emit("floor_lifecycles_per_s", floor, "1/s", name, n)
+        _emit("engine_vs_floor", lifecycles / floor, "ratio", name, n)
     db.dispose()
 
 

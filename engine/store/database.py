@@ -79,6 +79,12 @@ class Database:
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
 
+    def missing_tables(self) -> list[str]:
+        """Tables of the schema not present in the database (readiness checks); raises when unreachable."""
+        with self.engine.connect() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+        return sorted(set(metadata.tables) - present)
+
     def drop_schema(self) -> None:
         metadata.drop_all(self.engine)
 
@@ -86,13 +92,14 @@ class Database:
     def write(self) -> Iterator[sa.Connection]:
         """One command, one transaction: commit on success, roll back on any error."""
         if self.dialect != "sqlite":
-            with self.engine.connect() as conn, conn.begin():
-                yield conn
+            with self.engine.connect() as pooled, pooled.begin():
+                yield pooled
             return
         with self._writer_lock:
-            conn = self._writer
-            if conn is None or conn.closed or conn.invalidated:
-                conn = self._writer = self.engine.connect()
+            writer = self._writer
+            if writer is None or writer.closed or writer.invalidated:
+                writer = self._writer = self.engine.connect()
+            conn = writer
             raw = conn.connection.dbapi_connection
             assert raw is not None
             raw.execute("BEGIN IMMEDIATE")

@@ -163,7 +163,41 @@ role_members = sa.Table(
     sa.Index(None, "user_id"),
 )
 
+# --- access and files -------------------------------------------------------
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("user_id", USER, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False, default=""),
+    sa.Column("token_hash", sa.String(64), nullable=False),  # sha256 of the secret; the secret is never kept
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("last_used_at", WHEN, nullable=True),
+    sa.Column("revoked_at", WHEN, nullable=True),
+    sa.Index(None, "user_id"),
+)
+
+attachments = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("instance_id", ID, sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("comment_seq", sa.Integer, nullable=True),  # the ``commented`` history row it belongs to
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(127), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(255), nullable=False),  # path under the attachments directory
+    sa.Column("uploaded_by", USER, nullable=False),
+    sa.Column("uploaded_at", WHEN, nullable=False),
+    sa.Index(None, "instance_id"),
+    sa.Index(None, "sha256"),
+)
+
 __all__ = [
+    "api_tokens",
+    "attachments",
     "definitions",
     "departments",
     "history",
