@@ -14,7 +14,7 @@ from cards.build import (
     task_status_text,
 )
 from cards.limits import truncate, validate_dingtalk, validate_wecom
-from cards.model import FORM, NOTICE, RESULT, TASK, Card, CardAction, CardField, CardLink
+from cards.model import FORM, NOTICE, RESULT, TASK, Card, CardAction, CardField, CardLink, card_from_dict
 from cards.render import (
     CardInvalid,
     render_dingtalk,
@@ -35,6 +35,7 @@ __all__ = [
     "CardLink",
     "Links",
     "People",
+    "card_from_dict",
     "form_card",
     "form_fields",
     "notice_card",

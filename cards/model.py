@@ -68,11 +68,45 @@ class Card:
             "subtitle": self.subtitle,
             "fields": [{"label": f.label, "value": f.value} for f in self.fields],
             "history": list(self.history),
-            "actions": [{"action": a.action, "label": a.label, "params": a.params} for a in self.actions],
+            "actions": [
+                {"action": a.action, "label": a.label, "style": a.style, "params": a.params}
+                for a in self.actions
+            ],
             "links": [{"label": link.label, "url": link.url} for link in self.links],
             "task_id": self.task_id,
             "instance_id": self.instance_id,
         }
 
 
-__all__ = ["FORM", "NOTICE", "RESULT", "TASK", "Card", "CardAction", "CardField", "CardLink"]
+def card_from_dict(raw: dict[str, Any]) -> Card:
+    """The inverse of ``Card.to_dict`` (recorded answers are replayed from JSON)."""
+    return Card(
+        card_id=raw["card_id"],
+        kind=raw["kind"],
+        title=raw["title"],
+        status=raw["status"],
+        status_text=raw["status_text"],
+        subtitle=raw.get("subtitle", ""),
+        fields=tuple(CardField(f["label"], f["value"]) for f in raw.get("fields", [])),
+        history=tuple(raw.get("history", [])),
+        actions=tuple(
+            CardAction(a["action"], a["label"], a.get("style", "default"), a.get("params", {}))
+            for a in raw.get("actions", [])
+        ),
+        links=tuple(CardLink(link["label"], link["url"]) for link in raw.get("links", [])),
+        task_id=raw.get("task_id"),
+        instance_id=raw.get("instance_id"),
+    )
+
+
+__all__ = [
+    "FORM",
+    "NOTICE",
+    "RESULT",
+    "TASK",
+    "Card",
+    "CardAction",
+    "CardField",
+    "CardLink",
+    "card_from_dict",
+]

@@ -1,0 +1,54 @@
+"""The sandbox channel: reaches every org user, "sends" by notifying the page live."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from datetime import datetime
+from typing import Any
+
+from cards import Card
+
+NAME = "sandbox"
+MESSAGES_KEPT = 200
+
+
+class SandboxChannel:
+    name = NAME
+
+    def __init__(self) -> None:
+        self._messages: dict[str, deque[dict[str, Any]]] = defaultdict(lambda: deque(maxlen=MESSAGES_KEPT))
+        self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+
+    def reaches(self, user_id: str) -> bool:
+        return True
+
+    async def send(self, user_id: str, card: Card, handle: str | None) -> str | None:
+        self._publish(user_id, {"type": "card", "card": card.to_dict(), "update": handle is not None})
+        return handle or f"sandbox:{card.card_id}"
+
+    def say(self, user_id: str, text: str, *, at: datetime, by: str = "bot") -> None:
+        """Record a line of the conversation (the user's own messages and the bot's answers)."""
+        message = {"from": by, "text": text, "at": at.isoformat(timespec="seconds") + "Z"}
+        self._messages[user_id].append(message)
+        self._publish(user_id, {"type": "message", "message": message})
+
+    def messages(self, user_id: str) -> list[dict[str, Any]]:
+        return list(self._messages[user_id])
+
+    def subscribe(self, user_id: str) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=100)
+        self._listeners[user_id].add(queue)
+        return queue
+
+    def unsubscribe(self, user_id: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._listeners[user_id].discard(queue)
+
+    def _publish(self, user_id: str, event: dict[str, Any]) -> None:
+        for queue in list(self._listeners[user_id]):
+            if queue.full():  # a stalled page must not hold the bot up: it reloads the inbox instead
+                continue
+            queue.put_nowait(event)
+
+
+__all__ = ["NAME", "SandboxChannel"]

@@ -1,0 +1,129 @@
+"""Turning outbox events into cards for the right people on their channels (C2).
+
+The notifier reads the outbox through its own feed cursor (at least once, in order),
+decides who must see which card, and hands each card to every channel that reaches the
+person. A card already delivered to someone is updated in place, never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.cards import build_notice_card, build_result_card, build_task_card
+from bot.context import Services
+from cards import Card
+from engine.deliveries import CardDeliveries
+from engine.feeds import Feed, OutboxRow
+
+log = logging.getLogger(__name__)
+CONSUMER = "notifier"
+
+
+class Channel(Protocol):
+    """What an adapter offers the notifier."""
+
+    name: str
+
+    def reaches(self, user_id: str) -> bool: ...
+
+    async def send(self, user_id: str, card: Card, handle: str | None) -> str | None:
+        """Send the card, or update it in place when ``handle`` is known; returns the handle."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    card: Card
+    recipients: tuple[str, ...]
+    update_only: bool = False  # only people who already have this card
+
+
+def plan(services: Services, deliveries: CardDeliveries, row: OutboxRow) -> list[Planned]:
+    """Blocking: which card goes to whom for one outbox event."""
+    topic, payload = row.topic, row.payload
+    if topic == "task.created" and row.task_id:
+        assigned = [payload["assignee"]] if payload.get("assignee") else list(payload.get("candidates") or [])
+        return [Planned(build_task_card(services, row.task_id), tuple(assigned))]
+    if topic in ("task.completed", "task.cancelled", "task.transferred", "task.delegated") and row.task_id:
+        card = build_task_card(services, row.task_id)
+        extra = tuple(u for u in (payload.get("to"),) if u)
+        holders = tuple(sorted({d.recipient for d in deliveries.of_card(card.card_id)}))
+        planned = [Planned(card, holders, update_only=True)]
+        if extra:
+            planned.append(Planned(card, extra))
+        return planned
+    if topic.startswith("instance.") and row.instance_id:
+        kind = topic.split(".", 1)[1]
+        if kind in ("completed", "rejected", "withdrawn", "terminated"):
+            card = build_result_card(services, row.instance_id)
+            return [Planned(card, (services.engine.instance(row.instance_id, with_history=False).starter,))]
+        notices = {"urged": "urge", "cc": "cc", "returned": "returned", "commented": "mention"}
+        if kind in notices:
+            people = tuple[str, ...](payload.get("recipients") or payload.get("mentions") or payload.get("to") or ())
+            if not people:
+                return []
+            card = build_notice_card(
+                services,
+                notices[kind],
+                row.instance_id,
+                payload.get("by"),
+                f"{row.id}",
+                str(payload.get("comment") or ""),
+            )
+            return [Planned(card, people)]
+    return []
+
+
+class Notifier:
+    def __init__(self, services: Services, channels: Sequence[Channel], *, owner: str) -> None:
+        self.services = services
+        self.channels = list(channels)
+        self.deliveries = CardDeliveries(services.engine.db)
+        self.feed = Feed(services.engine.db, CONSUMER, owner=owner, clock=services.clock)
+
+    async def deliver(self, card: Card, recipients: Sequence[str], *, update_only: bool = False) -> None:
+        """Send or update ``card`` for each recipient on every channel that reaches them."""
+        for user in recipients:
+            for channel in self.channels:
+                if not channel.reaches(user):
+                    continue
+                known = await self.services.run(self.deliveries.get, card.card_id, channel.name, user)
+                if update_only and known is None:
+                    continue
+                handle = await channel.send(user, card, known.handle if known else None)
+                await self.services.run(
+                    self.deliveries.record,
+                    card_id=card.card_id,
+                    channel=channel.name,
+                    recipient=user,
+                    payload=card.to_dict(),
+                    now=self.services.clock(),
+                    handle=handle,
+                    task_id=card.task_id,
+                    instance_id=card.instance_id,
+                )
+
+    async def drain(self, limit: int = 100) -> int:
+        """Handle every pending outbox event; returns how many were handled."""
+        handled = 0
+        while True:
+            rows = await self.services.run(self.feed.lease, limit)
+            if not rows:
+                return handled
+            for row in rows:
+                try:
+                    planned = await self.services.run(plan, self.services, self.deliveries, row)
+                    for item in planned:
+                        await self.deliver(item.card, item.recipients, update_only=item.update_only)
+                except Exception:
+                    # a card we cannot build or send must not block everyone else's notifications
+                    log.exception("notifier: outbox row %s (%s) failed", row.id, row.topic)
+                await self.services.run(self.feed.advance, row.id, release=False)
+                handled += 1
+            await self.services.run(self.feed.release)
+
+
+__all__ = ["CONSUMER", "Channel", "Notifier", "Planned", "plan"]
