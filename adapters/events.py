@@ -52,6 +52,8 @@ class FileReceived(ChatEvent):
     content_type: str = "application/octet-stream"
     size: int = 0
     media_ref: str = ""  # the platform's media id / download code
+    data: bytes = b""  # the content, when the adapter already has it
+    instance_id: str | None = None  # the instance the conversation is about, when known
 
 
 __all__ = ["CardAction", "ChatEvent", "CommandText", "FileReceived", "Mention"]

@@ -6,6 +6,9 @@ through the outbox and the notifier, never here.
 
 from __future__ import annotations
 
+import io
+
+from adapters import CommandText, FileReceived, Mention
 from bot.cards import instance_result_card, task_card_for
 from bot.context import Context, Reply
 from bot.router import Bot
@@ -140,7 +143,72 @@ def register(bot: Bot) -> Bot:
 
     bot.action("approve")(card_action)
     bot.action("reject")(card_action)
+
+    @bot.file
+    async def file_received(ctx: Context) -> Reply:
+        event = ctx.event
+        assert isinstance(event, FileReceived)
+        instance_id = event.instance_id or await _current_instance(ctx)
+        view = await ctx.run(
+            ctx.services.engine.attach,
+            instance_id,
+            io.BytesIO(event.data),
+            actor=ctx.actor,
+            filename=event.filename,
+            content_type=event.content_type,
+            channel=event.channel,
+        )
+        return Reply(text=f"已附加 {view.filename} · attached to {instance_id}")
+
+    @bot.mention
+    async def mentioned(ctx: Context) -> Reply:
+        """``@bot /todo`` runs the command; ``@someone …`` on a card becomes a comment that notifies them."""
+        event = ctx.event
+        assert isinstance(event, Mention)
+        if event.reply_to_card and event.mentions:
+            instance_id = await _card_instance(ctx, event.reply_to_card)
+            people = [
+                u
+                for u in [
+                    await ctx.run(ctx.services.people.org_user, event.channel, m) for m in event.mentions
+                ]
+                if u
+            ]
+            await ctx.run(
+                ctx.services.engine.comment,
+                instance_id,
+                actor=ctx.actor,
+                text=event.text,
+                mentions=people,
+                channel=event.channel,
+            )
+            return Reply(text="已评论并通知 · commented and notified " + "、".join(people))
+        command = CommandText(event.channel, event.user, event.conversation, event.key, text=event.text)
+        ctx.event = command
+        return await bot.dispatch_routed(ctx)
+
     return bot
+
+
+async def _current_instance(ctx: Context) -> str:
+    """What the conversation is about: the sender's newest open task, else their newest request."""
+    engine = ctx.services.engine
+    tasks = await ctx.run(engine.tasks, assignee=ctx.actor)
+    if tasks:
+        return tasks[0].instance_id
+    mine = await ctx.run(engine.instances, starter=ctx.actor, limit=1)
+    if mine:
+        return mine[0].id
+    raise InvalidInput("which request is this file for? open a card first or use /status ID")
+
+
+async def _card_instance(ctx: Context, card_id: str) -> str:
+    kind, _, ident = card_id.partition("-")
+    if kind == "task":
+        return (await ctx.run(ctx.services.engine.task, ident)).instance_id
+    if kind == "instance":
+        return ident
+    raise InvalidInput("comments go on task or request cards")
 
 
 async def _act(ctx: Context, task_id: str, action: str, comment: str | None) -> Reply:

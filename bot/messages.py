@@ -21,7 +21,9 @@ def error_text(exc: JingweiError) -> str:
     return f"[{prefix}] {exc.message}" if prefix else exc.message
 
 
-UNKNOWN_USER = "I can't find you in the organisation (你还没有绑定组织账号). Ask an admin to import or sync your account."
+UNKNOWN_USER = (
+    "I can't find you in the organisation (你还没有绑定组织账号). Ask an admin to import or sync your account."
+)
 BUSY = "This message is still being handled (正在处理上一条相同的消息)."
 INTERNAL = "Something went wrong on our side; nothing was changed. Please try again (系统错误，未做任何修改)."
 

@@ -62,7 +62,9 @@ def plan(services: Services, deliveries: CardDeliveries, row: OutboxRow) -> list
             return [Planned(card, (services.engine.instance(row.instance_id, with_history=False).starter,))]
         notices = {"urged": "urge", "cc": "cc", "returned": "returned", "commented": "mention"}
         if kind in notices:
-            people = tuple[str, ...](payload.get("recipients") or payload.get("mentions") or payload.get("to") or ())
+            people = tuple[str, ...](
+                payload.get("recipients") or payload.get("mentions") or payload.get("to") or ()
+            )
             if not people:
                 return []
             card = build_notice_card(

@@ -121,6 +121,10 @@ class Bot:
             return self._file
         return _say("I can't handle that kind of message yet.")
 
+    async def dispatch_routed(self, ctx: Context) -> Reply:
+        """Route and run ``ctx`` without the middleware (it already ran): for re-dispatching."""
+        return await self._route(ctx)(ctx)
+
     async def dispatch(self, ctx: Context) -> Reply:
         async def innermost(c: Context) -> Reply:
             return await self._route(c)(c)

@@ -1,0 +1,95 @@
+"""The chat layer inside the web service: bot, channels and the notifier loop, owned by a cleanup context."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from adapters import ChatEvent
+from adapters.sandbox import SandboxChannel
+from admin_web.keys import ENGINE, EXECUTOR, SETTINGS
+from admin_web.links import LinkSigner
+from bot import Bot, Context, Notifier, Reply, Services, create_bot
+from engine import utcnow
+from engine.inbound import InboundEvents
+from engine.people import People
+
+log = logging.getLogger("jingwei.chat")
+POLL_SECONDS = 1.0
+
+
+@dataclass
+class ChatRuntime:
+    services: Services
+    bot: Bot
+    notifier: Notifier
+    sandbox: SandboxChannel
+    links: LinkSigner
+    wake: asyncio.Event
+
+    async def handle(self, event: ChatEvent) -> Reply:
+        """Dispatch one inbound event; the notifier loop is woken to fan out what it changed."""
+        reply = await self.bot.dispatch(Context(event, self.services))
+        self.wake.set()
+        return reply
+
+
+CHAT = web.AppKey("chat", ChatRuntime)
+
+
+async def _notifier_loop(runtime: ChatRuntime) -> None:
+    while True:
+        try:
+            await asyncio.wait_for(runtime.wake.wait(), timeout=POLL_SECONDS)
+        except TimeoutError:
+            pass
+        runtime.wake.clear()
+        try:
+            await runtime.notifier.drain()
+        except Exception:  # the loop must survive a bad row or a database hiccup
+            log.exception("notifier loop")
+
+
+async def _chat(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    secret = (
+        settings.secret_key.get_secret_value().encode() if settings.secret_key else secrets.token_bytes(32)
+    )
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    links = LinkSigner(secret, base)
+    engine = app[ENGINE]
+    services = Services(
+        engine=engine,
+        people=People(engine.db),
+        inbound=InboundEvents(engine.db),
+        links=lambda kind, ident: links.url(kind, ident),
+        clock=utcnow,
+        executor=app[EXECUTOR],
+    )
+    sandbox = SandboxChannel()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    runtime = ChatRuntime(
+        services, create_bot(), Notifier(services, [sandbox], owner=owner), sandbox, links, asyncio.Event()
+    )
+    app[CHAT] = runtime
+    loop_task = asyncio.get_running_loop().create_task(_notifier_loop(runtime), name="jingwei-notifier")
+    yield
+    loop_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await loop_task
+
+
+def setup_chat(app: web.Application) -> None:
+    """Register after the database and thread-pool contexts: it uses both."""
+    app.cleanup_ctx.append(_chat)
+
+
+__all__ = ["CHAT", "ChatRuntime", "setup_chat"]
