@@ -22,7 +22,8 @@ def error_text(exc: JingweiError) -> str:
 
 
 UNKNOWN_USER = (
-    "I can't find you in the organisation (你还没有绑定组织账号). Ask an admin to import or sync your account."
+    "I can't find you in the organisation (你还没有绑定组织账号). "
+    "Ask an admin to import or sync your account."
 )
 BUSY = "This message is still being handled (正在处理上一条相同的消息)."
 INTERNAL = "Something went wrong on our side; nothing was changed. Please try again (系统错误，未做任何修改)."

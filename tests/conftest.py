@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import load_example_org
 
 from engine import Database, ProcessEngine
-from engine.org import import_org, parse_org_json
 from engine.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,11 +108,6 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database.create_schema()
     yield database
     database.dispose()
-
-
-def load_example_org(db: Database) -> None:
-    with db.write() as conn:
-        import_org(conn, parse_org_json((EXAMPLES / "org.json").read_text(encoding="utf-8")))
 
 
 @pytest.fixture

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine import Database
+
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -56,3 +61,14 @@ SMALL_ORG = {
         {"id": "reviewers", "name": "Reviewers", "members": ["bob", "carol", "dave"]},
     ],
 }
+
+
+def load_example_org(db: Database) -> None:
+    """Import examples/org.json (京微科技) into ``db``."""
+    from pathlib import Path
+
+    from engine.org import import_org, parse_org_json
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "org.json"
+    with db.write() as conn:
+        import_org(conn, parse_org_json(path.read_text(encoding="utf-8")))

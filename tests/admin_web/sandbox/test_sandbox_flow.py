@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import load_example_org
+from support import load_example_org
 
 from admin_web.app import create_app
 from admin_web.settings import Settings
