@@ -73,6 +73,7 @@ async def _chat(app: web.Application) -> AsyncIterator[None]:
         links=lambda kind, ident: links.url(kind, ident),
         clock=utcnow,
         executor=app[EXECUTOR],
+        personal_links=links.url,
     )
     sandbox = SandboxChannel()
     owner = f"{socket.gethostname()}:{os.getpid()}"

@@ -25,23 +25,27 @@ class LinkSigner:
         self.lifetime = lifetime
         self.now = now
 
-    def _signature(self, kind: str, ident: str, expires: int) -> str:
-        message = f"{kind}:{ident}:{expires}".encode()
+    def _signature(self, kind: str, ident: str, expires: int, user: str) -> str:
+        message = f"{kind}:{ident}:{expires}:{user}".encode()
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:32]
 
-    def url(self, kind: str, ident: str) -> str:
+    def url(self, kind: str, ident: str, user: str | None = None) -> str:
+        """A link to the H5 page; with ``user`` it also lets that person act there (like an e-mail approval link)."""
         expires = int(self.now()) + self.lifetime
-        query = urlencode({"exp": expires, "sig": self._signature(kind, ident, expires)})
-        return f"{self.base_url}/h5/{kind}/{ident}?{query}"
+        params: dict[str, str | int] = {"exp": expires}
+        if user:
+            params["u"] = user
+        params["sig"] = self._signature(kind, ident, expires, user or "")
+        return f"{self.base_url}/h5/{kind}/{ident}?{urlencode(params)}"
 
-    def verify(self, kind: str, ident: str, expires: str, signature: str) -> bool:
+    def verify(self, kind: str, ident: str, expires: str, signature: str, user: str = "") -> bool:
         try:
             when = int(expires)
         except ValueError:
             return False
         if when < self.now():
             return False
-        return hmac.compare_digest(self._signature(kind, ident, when), signature)
+        return hmac.compare_digest(self._signature(kind, ident, when, user), signature)
 
 
 __all__ = ["LinkSigner"]

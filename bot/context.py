@@ -30,6 +30,8 @@ class Services:
     links: Links
     clock: Callable[[], datetime]
     executor: Any = None  # concurrent.futures.Executor; None = the loop's default
+    # (kind, id, user) -> a link that also lets ``user`` act on the H5 page; None: shared links only
+    personal_links: Callable[[str, str, str], str] | None = None
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking engine call in the thread pool: the event loop never waits on the database."""

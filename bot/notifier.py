@@ -7,6 +7,7 @@ person. A card already delivered to someone is updated in place, never sent twic
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Protocol
 
 from bot.cards import build_notice_card, build_result_card, build_task_card
 from bot.context import Services
-from cards import Card
+from cards import Card, CardLink
 from engine.deliveries import CardDeliveries
 from engine.feeds import Feed, OutboxRow
 
@@ -86,9 +87,22 @@ class Notifier:
         self.deliveries = CardDeliveries(services.engine.db)
         self.feed = Feed(services.engine.db, CONSUMER, owner=owner, clock=services.clock)
 
+    def personalise(self, card: Card, user: str) -> Card:
+        """The recipient's copy: its detail link lets that person act on the H5 page."""
+        sign = self.services.personal_links
+        if sign is None or not card.links:
+            return card
+        target = ("task", card.task_id) if card.task_id else ("instance", card.instance_id) if card.instance_id else None
+        if target is None or target[1] is None:
+            return card
+        link = CardLink(card.links[0].label, sign(target[0], target[1], user))
+        return dataclasses.replace(card, links=(link, *card.links[1:]))
+
     async def deliver(self, card: Card, recipients: Sequence[str], *, update_only: bool = False) -> None:
         """Send or update ``card`` for each recipient on every channel that reaches them."""
+        shared = card
         for user in recipients:
+            card = self.personalise(shared, user)
             for channel in self.channels:
                 if not channel.reaches(user):
                     continue
