@@ -68,6 +68,9 @@ async def _body(request: web.Request, model: type[BaseModel]) -> Any:
 
 
 async def _answer(runtime: ChatRuntime, user: str, reply_text: str | None, reply: Any) -> web.Response:
+    # cards in the answer go to the sender's chat like any card: later events update them in place
+    for card in reply.cards:
+        await runtime.notifier.deliver(card, [user])
     await runtime.notifier.drain()
     if reply_text:
         runtime.sandbox.say(user, reply_text, at=runtime.services.clock())
