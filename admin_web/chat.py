@@ -43,6 +43,8 @@ class ChatRuntime:
 
 
 CHAT = web.AppKey("chat", ChatRuntime)
+# Channels besides the sandbox (WeCom, DingTalk): put here by cleanup contexts registered before setup_chat.
+CHANNELS = web.AppKey("chat_channels", list)
 
 
 async def _notifier_loop(runtime: ChatRuntime) -> None:
@@ -78,7 +80,12 @@ async def _chat(app: web.Application) -> AsyncIterator[None]:
     sandbox = SandboxChannel()
     owner = f"{socket.gethostname()}:{os.getpid()}"
     runtime = ChatRuntime(
-        services, create_bot(), Notifier(services, [sandbox], owner=owner), sandbox, links, asyncio.Event()
+        services,
+        create_bot(),
+        Notifier(services, [sandbox, *app.get(CHANNELS, [])], owner=owner),
+        sandbox,
+        links,
+        asyncio.Event(),
     )
     app[CHAT] = runtime
     loop_task = asyncio.get_running_loop().create_task(_notifier_loop(runtime), name="jingwei-notifier")
@@ -93,4 +100,4 @@ def setup_chat(app: web.Application) -> None:
     app.cleanup_ctx.append(_chat)
 
 
-__all__ = ["CHAT", "ChatRuntime", "setup_chat"]
+__all__ = ["CHANNELS", "CHAT", "ChatRuntime", "setup_chat"]

@@ -18,6 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from admin_web import cli_output as out
+from admin_web.cli_accounts import COMMANDS as ACCOUNT_COMMANDS
+from admin_web.cli_accounts import add_account_commands, run_account_command
+from admin_web.cli_approvals import COMMANDS as APPROVAL_COMMANDS
+from admin_web.cli_approvals import add_approval_commands, run_approval_command
+from admin_web.cli_automation import AUTOMATION_COMMANDS, add_automation_commands, run_automation_command
+from admin_web.cli_service import COMMANDS as SERVICE_COMMANDS
+from admin_web.cli_service import add_service_commands, run_service_command
 from engine import (
     Conflict,
     Database,
@@ -93,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("init-db", help="create the database schema")
     d = sub.add_parser("deploy", help="deploy a BPMN file as a new version")
     d.add_argument("file")
+    d.add_argument("--form", help="a form-js JSON file attached to this version")
     sub.add_parser("definitions", help="list deployed definitions")
     e = sub.add_parser("export", help="print the BPMN XML of a definition")
     e.add_argument("key")
@@ -106,14 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--assignee")
     t.add_argument("--instance")
     t.add_argument("--status", default="open", choices=["open", "completed", "cancelled", "all"])
-    a = sub.add_parser("act", help="act on a task: approve, reject, comment")
+    a = sub.add_parser(
+        "act",
+        help="act on a task: approve, reject, return, transfer, delegate, add-signer, remove-signer, "
+        "cc, comment, take-back, resubmit",
+    )
     a.add_argument("task_id")
     a.add_argument("action")
     a.add_argument("--as", dest="actor", required=True)
     a.add_argument("--comment")
     a.add_argument("--data")
     a.add_argument("--to", nargs="+")
-    a.add_argument("--node")
+    a.add_argument("--node", help="return: the step to return to (a node id, previous or starter)")
+    a.add_argument("--position", help="add-signer: before, after (default) or parallel")
     for name in ("withdraw", "urge"):
         w = sub.add_parser(name, help=f"{name} an instance (starter only)")
         w.add_argument("instance_id")
@@ -126,7 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     osub = o.add_subparsers(dest="org_command", required=True, parser_class=_Parser)
     oi = osub.add_parser("import", help="import users, departments and roles from JSON or CSV")
     oi.add_argument("file")
+    osy = osub.add_parser("sync", help="bring departments and people from a chat platform into the org")
+    osy.add_argument("source", choices=["dingtalk", "wecom"])
+    osy.add_argument("--config", help="TOML settings file (default: $JINGWEI_CONFIG)")
     sub.add_parser("demo", help="deploy the examples and walk one expense request through, step by step")
+    add_service_commands(sub, _Parser)
+    add_approval_commands(sub, _Parser)
+    add_automation_commands(sub, _Parser)
+    add_account_commands(sub, _Parser)
     return p
 
 
@@ -138,6 +158,9 @@ def _engine(db_url: str | None) -> ProcessEngine:
 
 def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str], None]) -> None:
     cmd = args.command
+    if cmd in SERVICE_COMMANDS:
+        run_service_command(args, db_url, emit, examples=EXAMPLES, as_json=getattr(args, "json", False))
+        return
     if cmd == "demo":
         from admin_web.demo import run_demo
 
@@ -149,8 +172,15 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
             {"database": str(engine.db.url.render_as_string(hide_password=True)), "ok": True},
             "database ready",
         )
+    elif cmd in APPROVAL_COMMANDS:
+        run_approval_command(args, engine, emit)
+    elif cmd in AUTOMATION_COMMANDS:
+        run_automation_command(args, engine, emit)
+    elif cmd in ACCOUNT_COMMANDS:
+        run_account_command(args, engine, emit)
     elif cmd == "deploy":
-        view = engine.deploy(_read(args.file))
+        form = _read(args.form) if args.form else None
+        view = engine.deploy(_read(args.file), form=form)
         emit(out.deployed(view), f"deployed {view.key} version {view.version} (id {view.id})")
     elif cmd == "definitions":
         views = engine.definitions()
@@ -168,16 +198,16 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
         tasks = engine.tasks(assignee=args.assignee, instance_id=args.instance, status=status)
         emit([t.to_dict() for t in tasks], out.tasks_text(tasks))
     elif cmd == "act":
-        if args.to or args.node:
-            raise InvalidInput(
-                f'"{args.action}" does not take --to or --node (return and transfer are not supported yet)'
-            )
         inst = engine.act(
             args.task_id,
             args.action,
             actor=args.actor,
             comment=args.comment,
             data=_json_arg(args.data, "--data"),
+            to=args.to,
+            node=args.node,
+            position=args.position,
+            channel="cli",
         )
         emit(inst.to_dict(), out.instance_text(inst))
     elif cmd in ("withdraw", "urge"):
@@ -192,6 +222,18 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
         emit({"ok": check.ok, "rows": check.rows, "message": check.message}, check.message)
         if not check.ok:
             raise Conflict(check.message)
+    elif cmd == "org" and args.org_command == "sync" and args.source == "wecom":
+        from admin_web.settings import load_settings
+        from admin_web.wecom_sync import run_sync_command
+
+        outcome = run_sync_command(load_settings(args.config), engine.db)
+        emit(outcome.to_dict(), outcome.text())
+    elif cmd == "org" and args.org_command == "sync":
+        from admin_web.dingtalk import sync_org
+        from admin_web.settings import load_settings
+
+        report = sync_org(load_settings(args.config), engine.db)
+        emit(report.to_dict(), str(report))
     elif cmd == "org":
         raw = _read(args.file).decode("utf-8-sig", errors="replace")
         doc = parse_org_csv(raw) if args.file.lower().endswith(".csv") else parse_org_json(raw)
@@ -213,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rest, db_url, as_json = _global_options(raw)
         args = build_parser().parse_args(rest)
+        args.json = as_json  # --json was taken off the line by _global_options
         run(args, db_url, emit)
         return 0
     except JingweiError as exc:

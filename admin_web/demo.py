@@ -1,4 +1,4 @@
-"""``jingwei demo``: deploy the examples and walk one expense claim through, printing each step."""
+"""The demo: ``jingwei demo`` walks one expense claim through; ``jingwei serve --demo`` loads the examples."""
 
 from __future__ import annotations
 
@@ -18,6 +18,23 @@ def _name(engine: ProcessEngine, user_id: str | None) -> str:
     with engine.db.read() as conn:
         user = Directory(conn).user(user_id)
     return f"{user.name} ({user_id})" if user else user_id
+
+
+def load_examples(engine: ProcessEngine, examples: Path) -> list[str]:
+    """Import the example company and deploy the example processes unless already deployed as is.
+
+    Safe to run on every start: the org import is an upsert and a definition is deployed
+    only when its XML differs from the latest version's (checksum).
+    """
+    lines = []
+    with engine.db.write() as conn:
+        result = import_org(conn, parse_org_json((examples / "org.json").read_text(encoding="utf-8")))
+    lines.append(f"example company: {result}")
+    for key in EXAMPLE_PROCESSES:
+        view, deployed = engine.deploy_if_changed((examples / f"{key}.bpmn").read_bytes(), by="demo")
+        state = "deployed" if deployed else "already deployed"
+        lines.append(f"{view.key} version {view.version} {state} ({view.name})")
+    return lines
 
 
 def run_demo(engine: ProcessEngine, examples: Path, emit: Callable[[Any, str], None]) -> None:
@@ -63,4 +80,4 @@ def run_demo(engine: ProcessEngine, examples: Path, emit: Callable[[Any, str], N
     emit({"steps": steps, "instance": full.to_dict()}, "\n".join(lines))
 
 
-__all__ = ["run_demo"]
+__all__ = ["EXAMPLE_PROCESSES", "load_examples", "run_demo"]

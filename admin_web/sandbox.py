@@ -168,6 +168,8 @@ async def get_events(request: web.Request) -> web.StreamResponse:
         while True:
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=15)
+                if event.get("type") == "bye":
+                    break
                 await response.write(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
@@ -196,6 +198,13 @@ def setup_sandbox(app: web.Application) -> None:
     app.router.add_get("/sandbox/api/inbox", get_inbox)
     app.router.add_get("/sandbox/api/users", get_users)
     app.router.add_get("/sandbox/api/events", get_events)
+    app.on_shutdown.append(_end_streams)
+
+
+async def _end_streams(app: web.Application) -> None:
+    """Open event streams would otherwise hold shutdown until they time out."""
+    if CHAT in app:
+        app[CHAT].sandbox.close_all()
 
 
 __all__ = ["setup_sandbox"]

@@ -7,6 +7,7 @@ person. A card already delivered to someone is updated in place, never sent twic
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -86,6 +87,8 @@ class Notifier:
         self.channels = list(channels)
         self.deliveries = CardDeliveries(services.engine.db)
         self.feed = Feed(services.engine.db, CONSUMER, owner=owner, clock=services.clock)
+        # The feed's lease is per process: two drains at once in one process would send twice.
+        self._draining = asyncio.Lock()
 
     def personalise(self, card: Card, user: str) -> Card:
         """The recipient's copy: its detail link lets that person act on the H5 page."""
@@ -124,6 +127,10 @@ class Notifier:
 
     async def drain(self, limit: int = 100) -> int:
         """Handle every pending outbox event; returns how many were handled."""
+        async with self._draining:
+            return await self._drain(limit)
+
+    async def _drain(self, limit: int) -> int:
         handled = 0
         while True:
             rows = await self.services.run(self.feed.lease, limit)

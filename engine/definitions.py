@@ -81,7 +81,35 @@ def deploy(
     except sa.exc.IntegrityError as exc:
         raise Conflict(f'another deploy of "{model.key}" happened at the same time; deploy again') from exc
     cache.put(definition_id, model.definition)
+    from engine.rules.lookups import remember  # the automation layers sit above definitions
+    from engine.timers.scheduling import schedule_starts
+
+    schedule_starts(conn, model.key, model.definition.schedule, now=now, ids=ids)
+    rules = model.definition.rules
+    remember(cache, model.key, rules.lookups() if rules is not None else [])
     return DefinitionView(definition_id, model.key, version, model.name, now)
+
+
+def deploy_if_changed(
+    conn: sa.Connection,
+    source: bytes | str,
+    *,
+    now: datetime,
+    ids: IdFactory,
+    cache: DefinitionCache,
+    by: str | None = None,
+) -> tuple[DefinitionView, bool]:
+    """Deploy unless the latest version of the key has the same checksum; ``(view, deployed)``."""
+    model = parse_bpmn(source)
+    latest = conn.execute(
+        sa.select(definitions)
+        .where(definitions.c.key == model.key)
+        .order_by(definitions.c.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.checksum == hashlib.sha256(model.xml.encode()).hexdigest():
+        return DefinitionView(latest.id, latest.key, latest.version, latest.name, latest.deployed_at), False
+    return deploy(conn, source, now=now, ids=ids, cache=cache, by=by), True
 
 
 def resolve(conn: sa.Connection, key: str, version: int | None = None) -> tuple[str, int]:
@@ -122,4 +150,4 @@ def definition_xml(conn: sa.Connection, key: str, version: int | None = None) ->
     return export_bpmn(xml)
 
 
-__all__ = ["DefinitionCache", "definition_xml", "deploy", "list_definitions", "resolve"]
+__all__ = ["DefinitionCache", "definition_xml", "deploy", "deploy_if_changed", "list_definitions", "resolve"]

@@ -38,33 +38,49 @@ class CardDeliveries:
         task_id: str | None = None,
         instance_id: str | None = None,
     ) -> bool:
-        """Insert or update the delivery; True when it is new (the card must be sent, not updated)."""
+        """Insert or update the delivery; True when it is new (the card must be sent, not updated).
+
+        Read first, then update by primary key or insert: an UPDATE that finds no row takes a
+        gap lock on MariaDB/MySQL, and two of those followed by INSERTs deadlock (the notifier
+        and an inline answer record deliveries at the same time). Two inserts of the same
+        delivery race to the unique key; the loser updates the winner's row.
+        """
         key = (
             card_deliveries.c.card_id == card_id,
             card_deliveries.c.channel == channel,
             card_deliveries.c.recipient == recipient,
         )
-        with self.db.write() as conn:
-            values: dict[str, Any] = {"payload": payload, "updated_at": now}
-            if handle is not None:
-                values["handle"] = handle
-            if conn.execute(card_deliveries.update().where(*key).values(**values)).rowcount:
-                return False
-            conn.execute(
-                card_deliveries.insert(),
-                {
-                    "card_id": card_id,
-                    "channel": channel,
-                    "recipient": recipient,
-                    "task_id": task_id,
-                    "instance_id": instance_id,
-                    "handle": handle,
-                    "payload": payload,
-                    "sent_at": now,
-                    "updated_at": now,
-                },
-            )
-            return True
+        values: dict[str, Any] = {"payload": payload, "updated_at": now}
+        if handle is not None:
+            values["handle"] = handle
+        for attempt in range(3):
+            try:
+                with self.db.write() as conn:
+                    found = conn.execute(sa.select(card_deliveries.c.id).where(*key)).scalar()
+                    if found is not None:
+                        conn.execute(
+                            card_deliveries.update().where(card_deliveries.c.id == found).values(**values)
+                        )
+                        return False
+                    conn.execute(
+                        card_deliveries.insert(),
+                        {
+                            "card_id": card_id,
+                            "channel": channel,
+                            "recipient": recipient,
+                            "task_id": task_id,
+                            "instance_id": instance_id,
+                            "handle": handle,
+                            "payload": payload,
+                            "sent_at": now,
+                            "updated_at": now,
+                        },
+                    )
+                    return True
+            except sa.exc.IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def of_card(self, card_id: str) -> list[Delivery]:
         with self.db.read() as conn:

@@ -34,6 +34,12 @@ class Conflict(JingweiError):
     code = "conflict"
 
 
+class RateLimited(Conflict):
+    """Asked again too soon (urge); ``details`` carries ``retry_after_seconds``."""
+
+    code = "rate_limited"
+
+
 class NotAllowed(JingweiError):
     code = "not_allowed"
 
@@ -54,10 +60,22 @@ class BpmnError(InvalidInput):
     code = "invalid_bpmn"
 
 
+class RuleViolation(InvalidInput):
+    """A process rule blocked the command; the message is the rule's, for the requester to read."""
+
+    code = "rule_violation"
+
+
 class NoApprover(InvalidInput):
     """An assignee strategy found nobody and the node says to fail."""
 
     code = "no_approver"
+
+
+class TooLarge(InvalidInput):
+    """An upload or body is over the configured size limit."""
+
+    code = "too_large"
 
 
 __all__ = [
@@ -69,4 +87,7 @@ __all__ = [
     "NoApprover",
     "NotAllowed",
     "NotFound",
+    "RateLimited",
+    "RuleViolation",
+    "TooLarge",
 ]

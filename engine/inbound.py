@@ -43,6 +43,14 @@ class InboundEvents:
                 ).first()
             return False, None if row is None else row.answer
 
+    def seen(self, key: str) -> bool:
+        """True when an event with ``key`` was handled or is being handled (adapters skip redeliveries)."""
+        with self.db.read() as conn:
+            return (
+                conn.execute(sa.select(inbound_events.c.key).where(inbound_events.c.key == key)).first()
+                is not None
+            )
+
     def record(self, key: str, answer: dict[str, Any]) -> None:
         with self.db.write() as conn:
             conn.execute(

@@ -27,6 +27,12 @@ EXCLUSIVE_GATEWAY = "exclusiveGateway"
 PARALLEL_GATEWAY = "parallelGateway"
 INCLUSIVE_GATEWAY = "inclusiveGateway"
 SUB_PROCESS = "subProcess"
+# automation (engine/runtime/timers.py, engine/runtime/automation_tasks.py)
+BOUNDARY_EVENT = "boundaryEvent"
+INTERMEDIATE_CATCH_EVENT = "intermediateCatchEvent"
+SERVICE_TASK = "serviceTask"
+SEND_TASK = "sendTask"
+BUSINESS_RULE_TASK = "businessRuleTask"
 
 
 @dataclass(slots=True)
@@ -68,6 +74,20 @@ class ApproverSpec:
     arg: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class ApprovalMode:
+    """``jw:approvalMode``: how the several approvers of one user task decide.
+
+    ``kind`` is ``countersign`` (all approve; one rejection decides unless ``wait_all``),
+    ``or`` (the first answer decides), ``sequential`` (one after another, all approve) or
+    ``vote`` (approved once ``percent`` of the approvers approve).
+    """
+
+    kind: str
+    percent: int = 100
+    wait_all: bool = False
+
+
 @dataclass(slots=True)
 class Node:
     id: str
@@ -85,10 +105,24 @@ class Node:
     form_key: str | None = None
     on_reject: str = "end"  # "end": the instance ends as rejected; "continue": approved=false flows on
     empty_approver: str = "fail"  # "fail" | "pass" | "admin" | "reject"
+    # approval operations (see docs/approval-operations.md); parsed from jw: attributes
+    approval: ApprovalMode | None = None  # jw:approvalMode; implies multi-instance
+    dedupe: frozenset[str] = frozenset()  # jw:dedupe (task, else process): "starter", "adjacent", "anywhere"
+    resubmit: str = "restart"  # jw:resubmit (task, else process): "restart" | "resume"
+    return_to: tuple[str, ...] = ("any",)  # jw:returnTo: "previous", "starter", "any", node ids
+    cc: tuple[ApproverSpec, ...] = ()  # jw:cc: copied when the node is approved
+    field_permissions: dict[str, str] = field(default_factory=dict)  # jw:fieldPermissions
     # our own extension attributes (jw:*) and vendor ones we keep for later issues, raw strings
     extensions: dict[str, str] = field(default_factory=dict)
     # subProcess: the id of its none start event
     start_node: str | None = None
+    # timers and automation (docs/automation.md): a TimerSpec on timer events; on an activity its
+    # boundary events and a NodeAutomation (timeout, connector, decision, notification)
+    timer: Any = None
+    attached_to: str | None = None  # boundaryEvent: the activity it sits on
+    cancel_activity: bool = True  # boundaryEvent: interrupting unless cancelActivity="false"
+    boundaries: list[str] = field(default_factory=list)
+    automation: Any = None
 
 
 @dataclass(slots=True)
@@ -101,6 +135,8 @@ class ProcessDefinition:
     extensions: dict[str, str] = field(default_factory=dict)  # process-level jw:* attributes
     # for each joining inclusive gateway: the nodes from which it can be reached
     reachable_from: dict[str, frozenset[str]] = field(default_factory=dict)
+    rules: Any = None  # a RuleSet (engine/rules) from <jw:rules>, None when the process has none
+    schedule: Any = None  # a ScheduleSpec (engine/timers) for scheduled starts, None when unscheduled
 
     def finish(self) -> ProcessDefinition:
         """Compute derived indexes; call once after building.
@@ -112,6 +148,8 @@ class ProcessDefinition:
         for flow in self.flows.values():
             predecessors[flow.target].add(flow.source)
         for node in self.nodes.values():
+            if node.attached_to is not None:  # a boundary event is reached through its activity
+                predecessors[node.id].add(node.attached_to)
             if node.kind == SUB_PROCESS:
                 # a token inside the subprocess can still reach whatever follows the subprocess
                 inner = [n.id for n in self.nodes.values() if n.parent == node.id]
@@ -138,13 +176,19 @@ class ProcessDefinition:
 
 
 __all__ = [
+    "BOUNDARY_EVENT",
+    "BUSINESS_RULE_TASK",
     "END_EVENT",
     "EXCLUSIVE_GATEWAY",
     "INCLUSIVE_GATEWAY",
+    "INTERMEDIATE_CATCH_EVENT",
     "PARALLEL_GATEWAY",
+    "SEND_TASK",
+    "SERVICE_TASK",
     "START_EVENT",
     "SUB_PROCESS",
     "USER_TASK",
+    "ApprovalMode",
     "ApproverSpec",
     "CompiledExpression",
     "MultiInstance",

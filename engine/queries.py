@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from engine.errors import NotFound
 from engine.store.instances import load_instance, task_record
-from engine.store.schema import history, instances, task_candidates, tasks
+from engine.store.schema import history, instance_cc, instances, outbox, task_candidates, tasks
 from engine.views import HistoryView, InstanceView, TaskView
+
+_Select = TypeVar("_Select", bound=sa.Select[Any])
 
 
 def _task_views(
@@ -45,16 +49,9 @@ def _task_views(
     return views
 
 
-def list_tasks(
-    conn: sa.Connection,
-    *,
-    assignee: str | None = None,
-    instance_id: str | None = None,
-    status: str | None = "open",
-    limit: int = 200,
-) -> list[TaskView]:
-    """Tasks, newest first; ``assignee`` also matches tasks offered to that user as a candidate."""
-    stmt = sa.select(tasks, instances.c.process_key).join(instances, instances.c.id == tasks.c.instance_id)
+def _task_filters(
+    stmt: _Select, assignee: str | None, instance_id: str | None, status: str | None
+) -> _Select:
     if assignee is not None:
         offered = sa.select(task_candidates.c.task_id).where(task_candidates.c.user_id == assignee)
         stmt = stmt.where(sa.or_(tasks.c.assignee == assignee, tasks.c.id.in_(offered)))
@@ -62,7 +59,22 @@ def list_tasks(
         stmt = stmt.where(tasks.c.instance_id == instance_id)
     if status is not None:
         stmt = stmt.where(tasks.c.status == status)
-    stmt = stmt.order_by(tasks.c.created_at.desc(), tasks.c.id.desc()).limit(limit)
+    return stmt
+
+
+def list_tasks(
+    conn: sa.Connection,
+    *,
+    assignee: str | None = None,
+    instance_id: str | None = None,
+    status: str | None = "open",
+    limit: int = 200,
+    offset: int = 0,
+) -> list[TaskView]:
+    """Tasks, newest first; ``assignee`` also matches tasks offered to that user as a candidate."""
+    stmt = sa.select(tasks, instances.c.process_key).join(instances, instances.c.id == tasks.c.instance_id)
+    stmt = _task_filters(stmt, assignee, instance_id, status)
+    stmt = stmt.order_by(tasks.c.created_at.desc(), tasks.c.id.desc()).limit(limit).offset(offset or None)
     rows = list(conn.execute(stmt).all())
     return _task_views(conn, rows, {r.instance_id: r.process_key for r in rows})
 
@@ -92,6 +104,18 @@ def instance_view(conn: sa.Connection, instance_id: str, *, with_history: bool =
     return view
 
 
+def _instance_filters(
+    stmt: _Select, starter: str | None, status: str | None, process_key: str | None
+) -> _Select:
+    if starter is not None:
+        stmt = stmt.where(instances.c.starter == starter)
+    if status is not None:
+        stmt = stmt.where(instances.c.status == status)
+    if process_key is not None:
+        stmt = stmt.where(instances.c.process_key == process_key)
+    return stmt
+
+
 def list_instances(
     conn: sa.Connection,
     *,
@@ -99,15 +123,11 @@ def list_instances(
     status: str | None = None,
     process_key: str | None = None,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[InstanceView]:
-    stmt = sa.select(instances)
-    if starter is not None:
-        stmt = stmt.where(instances.c.starter == starter)
-    if status is not None:
-        stmt = stmt.where(instances.c.status == status)
-    if process_key is not None:
-        stmt = stmt.where(instances.c.process_key == process_key)
+    stmt = _instance_filters(sa.select(instances), starter, status, process_key)
     stmt = stmt.order_by(instances.c.started_at.desc(), instances.c.id.desc()).limit(limit)
+    stmt = stmt.offset(offset or None)
     return [
         InstanceView(
             id=r.id,
@@ -124,4 +144,68 @@ def list_instances(
     ]
 
 
-__all__ = ["instance_view", "list_instances", "list_tasks"]
+def count_instances(
+    conn: sa.Connection,
+    *,
+    starter: str | None = None,
+    status: str | None = None,
+    process_key: str | None = None,
+) -> int:
+    """How many instances ``list_instances`` would page through with the same filters."""
+    stmt = _instance_filters(sa.select(sa.func.count()).select_from(instances), starter, status, process_key)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def count_tasks(
+    conn: sa.Connection,
+    *,
+    assignee: str | None = None,
+    instance_id: str | None = None,
+    status: str | None = "open",
+) -> int:
+    """How many tasks ``list_tasks`` would page through with the same filters."""
+    stmt = _task_filters(sa.select(sa.func.count()).select_from(tasks), assignee, instance_id, status)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def count_outbox(conn: sa.Connection, *, status: str = "pending") -> int:
+    """Outbox rows in ``status`` (the dispatchers' backlog when pending)."""
+    return int(conn.execute(sa.select(sa.func.count()).where(outbox.c.status == status)).scalar_one())
+
+
+def task_view(conn: sa.Connection, task_id: str) -> TaskView:
+    rows = list(
+        conn.execute(
+            sa.select(tasks, instances.c.process_key)
+            .join(instances, instances.c.id == tasks.c.instance_id)
+            .where(tasks.c.id == task_id)
+        ).all()
+    )
+    if not rows:
+        raise NotFound(f'unknown task "{task_id}"')
+    return _task_views(conn, rows, {rows[0].instance_id: rows[0].process_key})[0]
+
+
+def is_participant(conn: sa.Connection, instance_id: str, user_id: str) -> bool:
+    """Whether ``user_id`` is or was an assignee or candidate of any task of the instance, or was CC'd."""
+    offered = sa.select(task_candidates.c.task_id).where(task_candidates.c.user_id == user_id)
+    mine = sa.or_(tasks.c.assignee == user_id, tasks.c.id.in_(offered))
+    stmt = sa.select(tasks.c.id).where(tasks.c.instance_id == instance_id, mine).limit(1)
+    if conn.execute(stmt).first() is not None:
+        return True
+    copied = sa.select(instance_cc.c.user_id).where(
+        instance_cc.c.instance_id == instance_id, instance_cc.c.user_id == user_id
+    )
+    return conn.execute(copied).first() is not None
+
+
+__all__ = [
+    "count_instances",
+    "count_outbox",
+    "count_tasks",
+    "instance_view",
+    "is_participant",
+    "list_instances",
+    "list_tasks",
+    "task_view",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict, deque
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,13 @@ class SandboxChannel:
 
     def unsubscribe(self, user_id: str, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._listeners[user_id].discard(queue)
+
+    def close_all(self) -> None:
+        """Tell every live page stream to end (the server is shutting down)."""
+        for queues in self._listeners.values():
+            for queue in list(queues):
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait({"type": "bye"})
 
     def _publish(self, user_id: str, event: dict[str, Any]) -> None:
         for queue in list(self._listeners[user_id]):

@@ -11,9 +11,12 @@ from engine.errors import ExpressionError
 from engine.expressions import compile_expression
 from engine.model import ApproverSpec
 
-USAGE = "user:ID[,ID], role:ID[,ID], dept-head[:DEPT], manager[:N], starter, field:NAME or expr:${...}"
+USAGE = (
+    "user:ID[,ID], role:ID[,ID], dept-head[:DEPT], manager[:N], starter, field:NAME, decision:KEY "
+    "or expr:${...}"
+)
 # Strategies that can yield several people, so a multi-instance task may take one instance each.
-MANY_PEOPLE = frozenset({"user", "role", "field", "expression"})
+MANY_PEOPLE = frozenset({"user", "role", "field", "expression", "decision"})
 
 _FIELD = re.compile(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*")
 _LEVEL = re.compile(r"[0-9]{1,2}")  # ASCII only: str.isdigit() also accepts "²", which int() rejects
@@ -24,9 +27,10 @@ _OWNER_ROLES = ("potentialOwner", "humanPerformer", "performer")
 class _Owner:
     """The element being read, so messages can name it."""
 
-    def __init__(self, task: Element, problems: Problems) -> None:
+    def __init__(self, task: Element, problems: Problems, label: str = "jw:approver") -> None:
         self.id = task.get("id")
         self.problems = problems
+        self.label = label  # the attribute being read, for messages
 
     def bad(self, message: str) -> ApproverSpec:
         self.problems.add(self.id, "userTask", f"userTask {quoted(self.id)} {message}")
@@ -60,7 +64,7 @@ def _parse_ours(raw: str, owner: _Owner) -> ApproverSpec:
     kind = kind.strip().lower()
     rest = rest.strip()
     if kind == "expr" and rest:
-        return owner.expression("jw:approver", rest)
+        return owner.expression(owner.label, rest)
     if kind in ("user", "role"):
         names = _names(rest)
         if names:
@@ -76,11 +80,18 @@ def _parse_ours(raw: str, owner: _Owner) -> ApproverSpec:
         return ApproverSpec("starter", None)
     elif kind == "field" and _FIELD.fullmatch(rest):
         return ApproverSpec("field", rest)
+    elif kind == "decision" and _FIELD.fullmatch(rest):
+        return ApproverSpec("decision", rest)  # a decision table whose output names the approvers
     return _usage(raw, owner)
 
 
 def _usage(raw: str, owner: _Owner) -> ApproverSpec:
-    return owner.bad(f'has jw:approver="{raw}"; use {USAGE}')
+    return owner.bad(f'has {owner.label}="{raw}"; use {USAGE}')
+
+
+def parse_approver_text(raw: str, task: Element, problems: Problems, label: str) -> ApproverSpec:
+    """One item in ``jw:approver`` syntax read from another attribute (``jw:cc``)."""
+    return _parse_ours(raw, _Owner(task, problems, label))
 
 
 def _parse_vendor(local: str, label: str, value: str, owner: _Owner) -> ApproverSpec:
@@ -139,4 +150,4 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-__all__ = ["MANY_PEOPLE", "USAGE", "parse_approver", "potential_owner_texts"]
+__all__ = ["MANY_PEOPLE", "USAGE", "parse_approver", "parse_approver_text", "potential_owner_texts"]

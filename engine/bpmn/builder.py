@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
+from engine.bpmn.automation import AUTOMATED, TIMER_DEFINITION, add_deadline, build_automated, timer_of
 from engine.bpmn.conditions import parse_condition
 from engine.bpmn.elements import (
     EXECUTABLE_NODES,
@@ -74,7 +75,16 @@ class Builder:
 
     def _node(self, element: Element, local: str, element_id: str, parent: str | None) -> None:
         definitions = [local_name(c) for c in bpmn_children(element) if is_event_definition(local_name(c))]
-        if local == START_EVENT and definitions:
+        if local in AUTOMATED:
+            check_hooks(element, local, self.problems)
+            node = build_automated(element, local, element_id, parent, self.problems)
+            if node is None:
+                what = f"{local} {quoted(element_id)} with {definitions[0] if definitions else 'no timer'}"
+                return self._refuse(element, local, element_id, parent, what)
+            self.graph.nodes[element_id] = node
+            return None
+        timer_start = local == START_EVENT and definitions == [TIMER_DEFINITION] and parent is None
+        if local == START_EVENT and definitions and not timer_start:
             what = f"{local} {quoted(element_id)} with {definitions[0]}"
             return self._refuse(element, local, element_id, parent, what)
         if local == END_EVENT and definitions and definitions != [TERMINATE]:
@@ -88,6 +98,7 @@ class Builder:
         check_hooks(element, local, self.problems)
         if local == USER_TASK:
             node = build_user_task(element, element_id, parent, self.problems)
+            add_deadline(node, element, self.problems)
         else:
             jw_attributes(element, _NOTHING, local, self.problems)
             node = Node(
@@ -102,6 +113,8 @@ class Builder:
             if local == START_EVENT:
                 form = vendor_attribute(element, "formKey")
                 node.form_key = form[1] if form and form[1] else None
+                if timer_start:  # a scheduled start (engine/timers/schedule.py)
+                    node.timer = timer_of(element, (element_id, local), self.problems)
         self.graph.nodes[element_id] = node
         if local == SUB_PROCESS:
             self._sub_process(element, element_id)

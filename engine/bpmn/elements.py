@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from engine.model import (
+    BOUNDARY_EVENT,
+    BUSINESS_RULE_TASK,
     END_EVENT,
     EXCLUSIVE_GATEWAY,
     INCLUSIVE_GATEWAY,
+    INTERMEDIATE_CATCH_EVENT,
     PARALLEL_GATEWAY,
+    SEND_TASK,
+    SERVICE_TASK,
     START_EVENT,
     SUB_PROCESS,
     USER_TASK,
@@ -14,7 +19,21 @@ from engine.model import (
 
 # The executable subset: flow nodes the runtime has a behaviour for.
 EXECUTABLE_NODES = frozenset(
-    {START_EVENT, END_EVENT, USER_TASK, EXCLUSIVE_GATEWAY, PARALLEL_GATEWAY, INCLUSIVE_GATEWAY, SUB_PROCESS}
+    {
+        START_EVENT,
+        END_EVENT,
+        USER_TASK,
+        EXCLUSIVE_GATEWAY,
+        PARALLEL_GATEWAY,
+        INCLUSIVE_GATEWAY,
+        SUB_PROCESS,
+        # automation (docs/automation.md): timer events only; other event kinds are refused by name
+        BOUNDARY_EVENT,
+        INTERMEDIATE_CATCH_EVENT,
+        SERVICE_TASK,
+        SEND_TASK,
+        BUSINESS_RULE_TASK,
+    }
 )
 GATEWAYS = frozenset({EXCLUSIVE_GATEWAY, PARALLEL_GATEWAY, INCLUSIVE_GATEWAY})
 # Gateways that choose among outgoing flows by condition.
@@ -57,17 +76,12 @@ IGNORED_IN_SCOPE = frozenset(
 REFUSED_FLOW_ELEMENTS = frozenset(
     {
         "task",
-        "serviceTask",
-        "sendTask",
         "receiveTask",
         "scriptTask",
-        "businessRuleTask",
         "manualTask",
         "callActivity",
         "transaction",
         "adHocSubProcess",
-        "boundaryEvent",
-        "intermediateCatchEvent",
         "intermediateThrowEvent",
         "implicitThrowEvent",
         "eventBasedGateway",

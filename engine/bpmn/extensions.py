@@ -18,15 +18,29 @@ from engine.bpmn.namespaces import (
 from engine.bpmn.problems import Problems, quoted
 
 # userTask attributes the parser turns into Node fields.
-TASK_EXECUTED = frozenset({"approver", "onReject", "emptyApprover", "formKey"})
-# userTask attributes kept raw in Node.extensions until the approval-operations issue lands.
-TASK_RESERVED = frozenset(
-    {"approvalMode", "dedupe", "timeout", "timeoutAction", "cc", "fieldPermissions", "returnTo"}
+TASK_EXECUTED = frozenset(
+    {
+        "approver",
+        "onReject",
+        "emptyApprover",
+        "formKey",
+        "approvalMode",
+        "dedupe",
+        "cc",
+        "fieldPermissions",
+        "returnTo",
+        "resubmit",
+    }
 )
+# userTask attributes kept raw in Node.extensions until the timers issue lands.
+# (the timer attributes are read from there by engine/bpmn/automation.py)
+TASK_RESERVED = frozenset({"timeout", "timeoutAction", "remindBefore", "calendar"})
 # process attributes, kept raw in ProcessDefinition.extensions.
-PROCESS_RESERVED = frozenset({"category", "formKey", "admin", "dedupe", "resubmit"})
+PROCESS_RESERVED = frozenset(
+    {"category", "formKey", "admin", "dedupe", "resubmit", "schedule", "scheduleAs", "timezone"}
+)
 
-ON_REJECT = ("end", "continue")
+ON_REJECT = ("end", "continue", "return")
 EMPTY_APPROVER = ("fail", "pass", "admin", "reject")
 
 
@@ -74,7 +88,8 @@ def check_hooks(element: Element, element_type: str, problems: Problems) -> None
                     element_type,
                     f"{display_name(item.tag)} on {element_type} {quoted(element_id)} is not supported yet",
                 )
-            elif uri == JINGWEI:
+            elif uri == JINGWEI and not (local == "rules" and element_type == "process"):
+                # <jw:rules> on the process is read by engine/bpmn/process_automation.py
                 problems.add(
                     element_id,
                     element_type,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.bpmn.approval_settings import apply_process_settings
 from engine.bpmn.builder import Builder
 from engine.bpmn.conditions import document_language
 from engine.bpmn.elements import EXECUTABLE_NODES, REFUSED_FLOW_ELEMENTS
 from engine.bpmn.extensions import PROCESS_RESERVED, jw_attributes
 from engine.bpmn.namespaces import BPMN
 from engine.bpmn.problems import PREFIX, Problems, one_line, quoted, refuse
+from engine.bpmn.process_automation import link_boundaries, read_rules, read_schedule
 from engine.bpmn.processes import check_root, process_name, select_process
 from engine.bpmn.validation import check_duplicate_ids, validate
 from engine.bpmn.xml import load
@@ -64,6 +66,10 @@ def _parse(source: bytes | str) -> DeployedModel:
     extensions = jw_attributes(process, PROCESS_RESERVED, "process", problems)
     graph = Builder(problems, document_language(root)).build(process, process_id)
     validate(graph, problems)
+    link_boundaries(graph, problems)
+    schedule = read_schedule(graph, extensions, problems, process_id)
+    rules = read_rules(process, graph, problems, process_id)
+    apply_process_settings(graph.nodes, extensions, problems)
     problems.raise_if_any()
 
     start = next(n.id for n in graph.nodes.values() if n.parent is None and n.kind == "startEvent")
@@ -75,6 +81,8 @@ def _parse(source: bytes | str) -> DeployedModel:
         flows={flow_id: entry.flow for flow_id, entry in graph.flows.items()},
         start_node=start,
         extensions=extensions,
+        rules=rules,
+        schedule=schedule,
     ).finish()
     return DeployedModel(key=process_id, name=name, definition=definition, xml=document.text)
 

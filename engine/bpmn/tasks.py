@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
+from engine.bpmn.approval_settings import read_task_settings
 from engine.bpmn.approvers import parse_approver, potential_owner_texts
 from engine.bpmn.extensions import (
     EMPTY_APPROVER,
@@ -42,6 +43,7 @@ def build_user_task(element: Element, element_id: str, parent: str | None, probl
                 element_id, USER_TASK, f"{kind} on userTask {quoted(element_id)} is not supported yet"
             )
 
+    settings = read_task_settings(element, ours, multi_instance, problems)
     form_key = ours.get("jw:formKey")
     if not form_key:
         vendor_form = vendor_attribute(element, "formKey")
@@ -58,10 +60,16 @@ def build_user_task(element: Element, element_id: str, parent: str | None, probl
         parent=parent,
         default_flow=element.get("default") or None,
         approver=approver,
-        multi_instance=multi_instance,
+        multi_instance=settings.multi_instance,
         form_key=form_key or None,
         on_reject=on_reject,
         empty_approver=empty_approver,
+        approval=settings.approval,
+        dedupe=settings.dedupe,
+        resubmit=settings.resubmit,
+        return_to=settings.return_to,
+        cc=settings.cc,
+        field_permissions=settings.field_permissions,
         extensions=extensions,
     )
 

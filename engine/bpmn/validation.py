@@ -52,6 +52,9 @@ def _wire_flows(graph: Graph, problems: Problems) -> dict[str, list[str]]:
     for element_id, refused in graph.refused.items():
         if refused.attached_to and graph.has(refused.attached_to):
             successors[refused.attached_to].append(element_id)
+    for node in graph.nodes.values():  # boundary timer events are reached through their activity
+        if node.attached_to and graph.has(node.attached_to):
+            successors[node.attached_to].append(node.id)
     for entry in graph.flows.values():
         flow = entry.flow
         label = f"sequenceFlow {quoted(flow.id)}"

@@ -161,6 +161,18 @@ def _sum(values: Any) -> Any:
     return total
 
 
+def _pluck(values: Any, name: Any) -> list[Any]:
+    """``pluck(lines, 'amount')``: the field of every map in a list (rule checks over table rows)."""
+    _need("pluck", values, (list, tuple), "a list")
+    key = _text("pluck", name)
+    out = []
+    for item in values:
+        if not isinstance(item, Mapping) or key not in item:
+            raise ExpressionError(f'pluck() needs maps with a field "{key}", found {type_name(item)}')
+        out.append(item[key])
+    return out
+
+
 def _count(values: Any) -> int:
     _need("count", values, (list, tuple), "a list")
     return len(values)
@@ -330,6 +342,7 @@ FUNCTIONS: Final[dict[str, Function]] = {
         _f("max", _max, 1, None),
         _f("sum", _sum, 1, 1),
         _f("count", _count, 1, 1),
+        _f("pluck", _pluck, 2, 2),
         _f("int", _to_int, 1, 1),
         _f("number", _to_number, 1, 1),
         _f("str", to_text, 1, 1),

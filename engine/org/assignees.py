@@ -19,7 +19,7 @@ from engine.errors import InvalidInput, NoApprover, NotFound
 from engine.model import ApproverSpec
 from engine.org.directory import Directory, User
 
-STRATEGIES = ("user", "role", "dept_head", "manager", "starter", "field", "expression", "none")
+STRATEGIES = ("user", "role", "dept_head", "manager", "starter", "field", "expression", "decision", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +180,25 @@ def _expression(spec: ApproverSpec, ctx: _Context) -> list[str]:
     return ids
 
 
+def _decision(spec: ApproverSpec, ctx: _Context) -> list[str]:
+    """``decision:KEY``: the first output of the table's matched rules names the approver(s)."""
+    from engine.decisions.store import latest_table  # decisions sit above the org layer
+
+    table = latest_table(ctx.directory.conn, str(spec.arg))
+    variables = {**ctx.data, **(ctx.variables or {}), "starter": ctx.starter}
+    found: list[str] = []
+    for row in table.evaluate(variables):
+        value = next(iter(row.values()), None) if row else None
+        ids = _people(value)
+        if ids is None:
+            raise NoApprover(f'decision "{spec.arg}" gave {value!r}, not a user id or a list of user ids')
+        found.extend(ids)
+    missing = _not_active(found, ctx.directory) if found else []
+    if missing:
+        raise NoApprover(f'decision "{spec.arg}" names {_names(missing)}')
+    return found
+
+
 def _none(spec: ApproverSpec, ctx: _Context) -> list[str]:
     return []
 
@@ -192,6 +211,7 @@ _STRATEGIES: dict[str, Callable[[ApproverSpec, _Context], list[str]]] = {
     "starter": _starter,
     "field": _field,
     "expression": _expression,
+    "decision": _decision,
     "none": _none,
 }
 

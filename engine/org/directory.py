@@ -100,6 +100,7 @@ class Directory:
 
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
+        self.conn = conn  # for strategies that read beyond the org (decision tables)
         self._users: dict[str, User | None] = {}
         self._departments: dict[str, Department | None] = {}
         self._roles: set[str] = set()  # role ids known to exist

@@ -46,11 +46,37 @@ class OutboxEvent:
 
 
 @dataclass(slots=True)
+class NewJob:
+    """A job row (timer, connector call, ...) written with the command; see ``engine/jobs``."""
+
+    id: str
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    token_id: str | None = None
+    node_id: str | None = None
+    task_id: str | None = None
+    max_attempts: int = 5
+
+
+@dataclass(slots=True)
+class CcEntry:
+    """Someone copied on the instance (抄送); ``by`` None for a node's configured CC."""
+
+    user_id: str
+    node_id: str | None
+    by: str | None
+
+
+@dataclass(slots=True)
 class Effects:
     new_tasks: list[NewTask] = field(default_factory=list)
     closed_tasks: list[TaskClosed] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     outbox: list[OutboxEvent] = field(default_factory=list)
+    cc: list[CcEntry] = field(default_factory=list)
+    new_jobs: list[NewJob] = field(default_factory=list)
+    cancelled_jobs: list[str] = field(default_factory=list)  # ids of pending jobs to cancel
 
 
-__all__ = ["Effects", "HistoryEntry", "NewTask", "OutboxEvent", "TaskClosed"]
+__all__ = ["CcEntry", "Effects", "HistoryEntry", "NewJob", "NewTask", "OutboxEvent", "TaskClosed"]

@@ -15,11 +15,12 @@ from typing import Any, Protocol
 
 from engine.clock import IdFactory
 from engine.errors import ExpressionError, InvalidInput
-from engine.model import CompiledExpression, Node, ProcessDefinition, SequenceFlow
+from engine.model import ApproverSpec, CompiledExpression, Node, ProcessDefinition, SequenceFlow
 from engine.runtime.effects import Effects, HistoryEntry, NewTask, OutboxEvent, TaskClosed
 from engine.runtime.state import ACTIVE, InstanceState, Token
 
 ApproverResolver = Callable[[Node, Mapping[str, Any]], list[str]]
+PeopleResolver = Callable[[ApproverSpec, Mapping[str, Any]], list[str]]  # jw:cc and other non-task specs
 
 RUNNING = "running"
 COMPLETED = "completed"
@@ -49,6 +50,9 @@ class Execution:
         approvers: ApproverResolver,
         behaviours: Mapping[str, Behaviour],
         status: str = RUNNING,
+        lookups: Any = None,
+        people: PeopleResolver | None = None,
+        admins: Callable[[], list[str]] | None = None,
     ) -> None:
         self.definition = definition
         self.state = state
@@ -61,6 +65,12 @@ class Execution:
         self.approvers = approvers
         self.behaviours = behaviours
         self.status = status
+        # reads besides the instance (decision tables, calendars): engine.lookups.CommandLookups
+        self.lookups = lookups
+        self.people = people or (lambda spec, variables: [])
+        self.admins = admins or (lambda: [])
+        self.starting = False  # set by start: an empty approver then refuses the start instead of waiting
+        self.saved_state: dict[str, Any] | None = None  # the state JSON as loaded (take-back checkpoints)
         self.effects = Effects()
         self._agenda: deque[Token] = deque()
 
@@ -137,12 +147,18 @@ class Execution:
 
     def leave(self, token: Token, flows: list[SequenceFlow]) -> None:
         """Move the token along the flows: one flow moves it, several fork it."""
+        self.departing(token)
         if not flows:
             self.finish_token(token)
             return
         first, *rest = flows
+        if rest:
+            # each branch starts its own stretch of the return trail (see runtime/returns.py)
+            token.since = len(self.state.trail)
         for flow in rest:
-            self.schedule(self.state.new_token(flow.target, token.scope, via=flow.id))
+            branch = self.state.new_token(flow.target, token.scope, via=flow.id)
+            branch.since = token.since
+            self.schedule(branch)
         token.node = first.target
         token.via = first.id
         token.mi = None
@@ -168,12 +184,26 @@ class Execution:
         for token in [t for t in self.state.tokens.values() if t.scope == scope]:
             self.cancel_token(token, reason)
 
+    def departing(self, token: Token) -> None:
+        """The token leaves its node: disarm its timers and run the node's leave rules."""
+        if token.timers:
+            self.effects.cancelled_jobs.extend(token.timers)
+            token.timers = []
+        if self.definition.rules is not None:
+            self.definition.rules.on_leave(self, token)
+
     def cancel_token(self, token: Token, reason: str) -> None:
+        if token.timers:
+            self.effects.cancelled_jobs.extend(token.timers)
+            token.timers = []
         self.cancel_scope(token.id, reason)  # a subprocess token owns a nested scope
         for task_id in token.tasks:
             self.close_task(task_id, "cancelled", reason=reason)
         token.tasks = []
         self.state.tokens.pop(token.id, None)
+        self.state.returns.pop(token.id, None)
+        if self.state.slots:
+            self.state.drop_slots(token.id)
 
     def end(self, status: str, *, reason: str | None = None, actor: str | None = None) -> None:
         if status != COMPLETED:
@@ -184,7 +214,12 @@ class Execution:
         if reason:
             details["reason"] = reason
         self.record("ended", actor, details=details)
-        self.emit(f"instance.{status}", {"status": status, "starter": self.starter})
+        self.state.returns.clear()
+        self.state.undo = None
+        payload: dict[str, Any] = {"status": status, "starter": self.starter, "recipients": [self.starter]}
+        if reason:
+            payload["reason"] = reason
+        self.emit(f"instance.{status}", payload)
 
     # --- tasks, history, outbox --------------------------------------------------------
 
@@ -217,7 +252,13 @@ class Execution:
         self.record("task_created", None, node_id=node.id, task_id=task.id, details=details)
         self.emit(
             "task.created",
-            {"node_id": node.id, "name": task.name, "assignee": assignee, "candidates": candidates},
+            {
+                "node_id": node.id,
+                "name": task.name,
+                "assignee": assignee,
+                "candidates": candidates,
+                "recipients": people,
+            },
             task_id=task.id,
         )
         return task
@@ -232,9 +273,13 @@ class Execution:
         comment: str | None = None,
         reason: str | None = None,
     ) -> None:
+        if status == "completed" and self.definition.rules is not None:
+            self.definition.rules.on_task_completed(self, task_id, outcome, by)
         self.effects.closed_tasks.append(
             TaskClosed(id=task_id, status=status, closed_at=self.now, outcome=outcome, by=by, comment=comment)
         )
+        if self.state.meta:
+            self.state.meta.pop(task_id, None)
         payload: dict[str, Any] = {"status": status, "outcome": outcome, "by": by}
         if reason:
             payload["reason"] = reason
@@ -264,4 +309,5 @@ __all__ = [
     "ApproverResolver",
     "Behaviour",
     "Execution",
+    "PeopleResolver",
 ]

@@ -69,6 +69,8 @@ def _merge(ex: Execution, survivor: Token, arrived: list[Token]) -> None:
     for other in arrived:
         if other.id != survivor.id:
             del ex.state.tokens[other.id]
+    # after a join the branches' trails are no longer "this branch" for returns
+    survivor.since = len(ex.state.trail)
 
 
 __all__ = ["ExclusiveGateway", "InclusiveGateway", "ParallelGateway"]

@@ -26,6 +26,7 @@ class MultiInstanceState:
     rejected: int = 0
     next_index: int = 0  # sequential: the next loop counter to create
     items: list[Any] | None = None  # sequential: the collection (or approvers) still to visit
+    by: list[str] = field(default_factory=list)  # who approved so far (dedupe and the return trail)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -37,6 +38,8 @@ class MultiInstanceState:
         }
         if self.items is not None:
             out["items"] = self.items
+        if self.by:
+            out["by"] = self.by
         return out
 
     @classmethod
@@ -48,6 +51,7 @@ class MultiInstanceState:
             rejected=raw["rejected"],
             next_index=raw["next_index"],
             items=raw.get("items"),
+            by=list(raw.get("by", ())),
         )
 
 
@@ -60,11 +64,17 @@ class Token:
     via: str | None = None  # the flow it arrived by (joins count flows)
     mi: MultiInstanceState | None = None
     tasks: list[str] = field(default_factory=list)  # open task ids waiting on this token
+    since: int = 0  # trail length when this token was forked or joined: its own branch starts there
+    timers: list[str] = field(default_factory=list)  # pending job ids armed while it waits here
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "node": self.node, "status": self.status}
         if self.tasks:
             out["tasks"] = self.tasks
+        if self.since:
+            out["since"] = self.since
+        if self.timers:
+            out["timers"] = self.timers
         if self.scope is not None:
             out["scope"] = self.scope
         if self.via is not None:
@@ -84,15 +94,28 @@ class Token:
             via=raw.get("via"),
             mi=MultiInstanceState.from_json(mi) if mi is not None else None,
             tasks=list(raw.get("tasks", ())),
+            since=raw.get("since", 0),
+            timers=list(raw.get("timers", ())),
         )
+
+
+_OPTIONAL = ("trail", "returns", "meta", "slots", "undo", "cc")
 
 
 @dataclass(slots=True)
 class InstanceState:
     tokens: dict[str, Token] = field(default_factory=dict)
     next_token: int = 1
-    decided: int = 0  # how many task decisions were taken (withdraw is allowed only at 0)
+    decided: int = 0  # task decisions since the last submission (withdraw is allowed only at 0)
     last_urged_at: str | None = None
+    # The approval-operation bookkeeping below is optional in the saved JSON (absent when empty), so
+    # version-1 states written before it existed load unchanged.
+    trail: list[dict[str, Any]] = field(default_factory=list)  # user nodes passed: node, by, token, scope
+    returns: dict[str, dict[str, Any]] = field(default_factory=dict)  # token id -> pending return
+    meta: dict[str, dict[str, Any]] = field(default_factory=dict)  # open task id -> delegate/signer role
+    slots: dict[str, dict[str, Any]] = field(default_factory=dict)  # "token:index" -> added signers
+    undo: dict[str, Any] | None = None  # the last decision, for take-back
+    cc: list[str] = field(default_factory=list)  # everyone copied so far
 
     def new_token(self, node: str, scope: str | None, via: str | None = None) -> Token:
         token = Token(id=str(self.next_token), node=node, scope=scope, via=via)
@@ -103,6 +126,17 @@ class InstanceState:
     def in_scope(self, scope: str | None) -> list[Token]:
         return [t for t in self.tokens.values() if t.scope == scope]
 
+    def drop_slots(self, token_id: str) -> None:
+        """Forget the added-signer bookkeeping of a token that left its node."""
+        prefix = token_id + ":"
+        for key in [k for k in self.slots if k.startswith(prefix)]:
+            del self.slots[key]
+
+    def replace_task(self, old: str, new: str) -> None:
+        """A task handed to someone else (transfer, delegation) keeps its place in a signer slot."""
+        for slot in self.slots.values():
+            slot["open"] = [new if t == old else t for t in slot["open"]]
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -112,6 +146,10 @@ class InstanceState:
         }
         if self.last_urged_at is not None:
             out["last_urged_at"] = self.last_urged_at
+        for name in _OPTIONAL:
+            value = getattr(self, name)
+            if value:
+                out[name] = value
         return out
 
     @classmethod
@@ -125,6 +163,12 @@ class InstanceState:
             next_token=raw["next_token"],
             decided=raw["decided"],
             last_urged_at=raw.get("last_urged_at"),
+            trail=list(raw["trail"]) if "trail" in raw else [],
+            returns=dict(raw["returns"]) if "returns" in raw else {},
+            meta=dict(raw["meta"]) if "meta" in raw else {},
+            slots=dict(raw["slots"]) if "slots" in raw else {},
+            undo=raw.get("undo"),
+            cc=list(raw["cc"]) if "cc" in raw else [],
         )
 
 

@@ -75,6 +75,7 @@ class Database:
         # SQLite has one writer at a time anyway: keep one connection for it, behind a lock.
         self._writer: sa.Connection | None = None
         self._writer_lock = threading.Lock()
+        self._current = threading.local()  # the write transaction open on this thread, if any
 
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
@@ -90,7 +91,24 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        """One command, one transaction: commit on success, roll back on any error."""
+        """One command, one transaction: commit on success, roll back on any error.
+
+        A ``write()`` opened inside another on the same thread joins the outer transaction,
+        so a job worker can mark its job done and run the command it triggers atomically.
+        """
+        joined = getattr(self._current, "conn", None)
+        if joined is not None:
+            yield joined
+            return
+        with self._transaction() as conn:
+            self._current.conn = conn
+            try:
+                yield conn
+            finally:
+                self._current.conn = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
         if self.dialect != "sqlite":
             with self.engine.connect() as pooled, pooled.begin():
                 yield pooled

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from engine.errors import Conflict, NotFound
 from engine.runtime.effects import Effects
 from engine.store.history import GENESIS, chain_rows
-from engine.store.schema import history, instances, outbox, task_candidates, tasks
+from engine.store.schema import history, instance_cc, instances, outbox, task_candidates, tasks
 from engine.store.statements import FastStatement
 
 
@@ -95,6 +95,7 @@ _INSERT_TASK = _insert(tasks)
 _INSERT_CANDIDATE = _insert(task_candidates)
 _INSERT_HISTORY = _insert(history)
 _INSERT_OUTBOX = _insert(outbox, skip="id")
+_INSERT_CC = _insert(instance_cc)
 _UPDATE_INSTANCE = FastStatement(
     instances.update()
     .where(instances.c.id == sa.bindparam("b_id"), instances.c.rev == sa.bindparam("b_rev"))
@@ -190,6 +191,18 @@ def _pipeline(conn: sa.Connection) -> AbstractContextManager[Any]:
         raw: Any = conn.connection.dbapi_connection
         return cast(AbstractContextManager[Any], raw.pipeline())
     return nullcontext()
+
+
+def tasks_by_id(conn: sa.Connection, task_ids: list[str]) -> list[TaskRecord]:
+    """Task rows by id, candidates included (take-back reopens tasks its decision closed)."""
+    if not task_ids:
+        return []
+    rows = conn.execute(sa.select(tasks).where(tasks.c.id.in_(task_ids))).mappings().all()
+    out = []
+    for row in rows:
+        pooled = _SELECT_CANDIDATES.scalars(conn, {"task_id": row["id"]}) if row["assignee"] is None else []
+        out.append(task_record(dict(row), pooled))
+    return out
 
 
 def insert_instance(
@@ -336,6 +349,24 @@ def _write_effects(
                 for e in effects.outbox
             ],
         )
+    if effects.cc:
+        _INSERT_CC.executemany(
+            conn,
+            [
+                {
+                    "instance_id": instance_id,
+                    "user_id": c.user_id,
+                    "node_id": c.node_id,
+                    "by": c.by,
+                    "at": now,
+                }
+                for c in effects.cc
+            ],
+        )
+    if effects.new_jobs or effects.cancelled_jobs:  # timers and connector calls (engine/jobs)
+        from engine.jobs.store import write_jobs
+
+        write_jobs(conn, instance_id, effects.new_jobs, effects.cancelled_jobs, now)
 
 
 __all__ = [
@@ -347,4 +378,5 @@ __all__ = [
     "open_tasks",
     "save_instance",
     "task_record",
+    "tasks_by_id",
 ]

@@ -195,13 +195,127 @@ attachments = sa.Table(
     sa.Index(None, "sha256"),
 )
 
+# --- automation: jobs, connectors, decisions, calendars, webhooks ---------------
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),  # timer, task-timeout, connector, webhook, start, ...
+    sa.Column("instance_id", ID, nullable=True),
+    sa.Column("token_id", sa.String(32), nullable=True),
+    sa.Column("node_id", sa.String(255), nullable=True),
+    sa.Column("task_id", ID, nullable=True),
+    sa.Column("order_key", sa.String(128), nullable=True),  # jobs sharing a key run one at a time, by seq
+    sa.Column("seq", sa.BigInteger, nullable=True),
+    sa.Column("due_at", WHEN, nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),  # carries schema_version
+    sa.Column("status", sa.String(16), nullable=False),  # pending, running, done, dead, cancelled
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("lock_owner", sa.String(64), nullable=True),
+    sa.Column("locked_until", WHEN, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", WHEN, nullable=False),
+    sa.Column("finished_at", WHEN, nullable=True),
+    sa.Index(None, "status", "due_at"),
+    sa.Index(None, "instance_id", "status"),
+    sa.Index(None, "order_key", "status"),
+)
+
+connectors = sa.Table(
+    "connectors",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("config", sa.JSON, nullable=False),  # carries schema_version
+    sa.Column("updated_at", WHEN, nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False, default=""),
+    sa.Column("body", sa.JSON, nullable=False),  # the table as JSON; carries schema_version
+    sa.Column("deployed_at", WHEN, nullable=False),
+    sa.UniqueConstraint("key", "version"),
+)
+
+calendars = sa.Table(
+    "calendars",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("config", sa.JSON, nullable=False),  # carries schema_version
+    sa.Column("updated_at", WHEN, nullable=False),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("url", sa.String(1024), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),  # topics, or ["*"]
+    sa.Column("secret", sa.String(255), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", WHEN, nullable=False),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", ID, nullable=False),
+    sa.Column("job_id", ID, nullable=False),
+    sa.Column("outbox_id", sa.BigInteger, nullable=False),
+    sa.Column("topic", sa.String(64), nullable=False),
+    sa.Column("instance_id", ID, nullable=True),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # delivered, failed
+    sa.Column("http_status", sa.Integer, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("at", WHEN, nullable=False),
+    sa.Index(None, "webhook_id", "at"),
+    sa.Index(None, "job_id"),
+)
+
+# --- approvals: CC and forms ---------------------------------------------------
+
+instance_cc = sa.Table(
+    "instance_cc",
+    metadata,
+    sa.Column("instance_id", ID, primary_key=True),
+    sa.Column("user_id", USER, primary_key=True),
+    sa.Column("node_id", sa.String(255), nullable=True),
+    sa.Column("by", USER, nullable=True),  # None: the node's configured CC
+    sa.Column("at", WHEN, nullable=False),
+    sa.Index(None, "user_id", "at"),
+)
+
+forms = sa.Table(
+    "forms",
+    metadata,
+    sa.Column("definition_id", ID, primary_key=True),  # a form belongs to one process version
+    sa.Column("schema", sa.JSON, nullable=False),  # form-js JSON as deployed
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("created_at", WHEN, nullable=False),
+)
+
 __all__ = [
     "api_tokens",
     "attachments",
+    "calendars",
+    "connectors",
+    "decisions",
     "definitions",
     "departments",
+    "forms",
     "history",
+    "instance_cc",
     "instances",
+    "jobs",
     "metadata",
     "outbox",
     "role_members",
@@ -209,4 +323,6 @@ __all__ = [
     "task_candidates",
     "tasks",
     "users",
+    "webhook_deliveries",
+    "webhooks",
 ]

@@ -200,13 +200,15 @@ def test_bpmn_elements_match_by_namespace_not_prefix(prefix: str) -> None:
 def test_jw_attributes_are_mapped_and_kept_raw(user_task_doc: Callable[..., str]) -> None:
     doc = user_task_doc(
         'jw:approver="field:form.reviewer" jw:onReject="continue" jw:emptyApprover="pass" '
-        'jw:approvalMode="all" jw:timeout="P2D" jw:formKey="review" camunda:formKey="ignored"'
+        'jw:approvalMode="countersign" jw:timeout="P2D" jw:formKey="review" camunda:formKey="ignored"'
     )
     task = parse_bpmn(doc).definition.nodes["task"]
     assert (task.approver.strategy, task.approver.arg) == ("field", "form.reviewer")
     assert task.on_reject == "continue" and task.empty_approver == "pass"
     assert task.form_key == "review"
-    assert task.extensions["jw:approvalMode"] == "all"
+    assert task.extensions["jw:approvalMode"] == "countersign"
+    assert task.approval is not None and task.approval.kind == "countersign"
+    assert task.multi_instance is not None and not task.multi_instance.sequential
     assert task.extensions["jw:timeout"] == "P2D"
     assert task.extensions["camunda:formKey"] == "ignored"
 

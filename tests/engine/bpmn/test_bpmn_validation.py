@@ -192,12 +192,12 @@ def test_jw_attribute_typos(
 def test_unknown_process_attribute_and_jw_element(
     process_doc: Callable[..., str], chain: str, refused: Refuse
 ) -> None:
-    body = "<bpmn:extensionElements><jw:rules/></bpmn:extensionElements>" + chain
+    body = "<bpmn:extensionElements><jw:hooks/></bpmn:extensionElements>" + chain
     error = refused(process_doc(body, process_attrs='jw:categroy="x"'))
     assert messages(error) == [
         'process "p" has unknown attribute jw:categroy (known here: jw:admin, jw:category, jw:dedupe, '
-        "jw:formKey, jw:resubmit)",
-        'process "p" holds unknown element jw:rules (jw extensions are attributes)',
+        "jw:formKey, jw:resubmit, jw:schedule, jw:scheduleAs, jw:timezone)",
+        'process "p" holds unknown element jw:hooks (jw extensions are attributes)',
     ]
 
 
@@ -244,14 +244,12 @@ def test_every_problem_is_collected(process_doc: Callable[..., str], refused: Re
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a" />
     <bpmn:userTask id="a" />
     <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="svc" />
-    <bpmn:serviceTask id="svc" />
+    <bpmn:scriptTask id="svc" />
     <bpmn:sequenceFlow id="f3" sourceRef="svc" targetRef="b" />
     <bpmn:userTask id="b" jw:approver="boss" />
     <bpmn:sequenceFlow id="f4" sourceRef="b" targetRef="end" />
     <bpmn:endEvent id="end" />
     """
     error = refused(process_doc(body))
-    assert (
-        error.message == 'BPMN refused: serviceTask "svc" is not supported yet (2 more problems in details)'
-    )
+    assert error.message == 'BPMN refused: scriptTask "svc" is not supported yet (2 more problems in details)'
     assert [d["element_id"] for d in error.details] == ["svc", "a", "b"]

@@ -1,0 +1,61 @@
+"""What operations probe: liveness (``/healthz``), readiness (``/readyz``) and ``/metrics``.
+
+None of them needs a token: orchestrators and Prometheus call them. Keep ``/metrics``
+on an internal network (the Kubernetes manifest exposes it only inside the cluster).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from aiohttp import web
+
+from admin_web.executor import in_thread
+from admin_web.keys import ENGINE, METRICS
+from admin_web.metrics import CONTENT_TYPE
+from engine import ProcessEngine
+
+log = logging.getLogger("jingwei.health")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """The process is up and its event loop answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """The database answers and has every table; 503 otherwise, so no traffic is routed here."""
+    engine = request.app[ENGINE]
+    try:
+        missing = await in_thread(request.app, "readyz", engine.db.missing_tables)
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("not ready: database unreachable: %s", exc)
+        return web.json_response({"status": "unavailable", "reason": "database unreachable"}, status=503)
+    if missing:
+        reason = f"schema incomplete, missing: {', '.join(missing)} (run jingwei init-db)"
+        return web.json_response({"status": "unavailable", "reason": reason}, status=503)
+    return web.json_response({"status": "ready", "database": engine.db.dialect})
+
+
+def _gauges(engine: ProcessEngine) -> tuple[int | None, int | None]:
+    try:
+        return engine.count_tasks(status="open"), engine.outbox_backlog()
+    except sa.exc.SQLAlchemyError as exc:  # still report the in-process figures
+        log.warning("metrics: database figures unavailable: %s", exc)
+        return None, None
+
+
+async def metrics(request: web.Request) -> web.Response:
+    open_tasks, backlog = await in_thread(request.app, "metrics", _gauges, request.app[ENGINE])
+    text = request.app[METRICS].render(open_tasks=open_tasks, outbox_backlog=backlog)
+    return web.Response(body=text.encode(), headers={"Content-Type": CONTENT_TYPE})
+
+
+def setup_health(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/readyz", readyz, name="readyz")
+    app.router.add_get("/metrics", metrics, name="metrics")
+
+
+__all__ = ["setup_health"]

@@ -1,0 +1,37 @@
+"""Card deliveries recorded from several threads at once (the notifier and inline answers)."""
+
+from __future__ import annotations
+
+import threading
+
+from engine import Database, utcnow
+from engine.deliveries import CardDeliveries
+
+
+def test_concurrent_records_neither_deadlock_nor_duplicate(db: Database) -> None:
+    deliveries = CardDeliveries(db)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        for i in range(25):
+            for version in (1, 2):  # first an insert, then an update of the same delivery
+                try:
+                    deliveries.record(
+                        card_id=f"task-{i}",
+                        channel="dingtalk" if n % 2 else "sandbox",
+                        recipient=f"user{n % 3}",
+                        payload={"version": version},
+                        now=utcnow(),
+                        handle=f"h{version}",
+                    )
+                except BaseException as exc:  # collected: a thread's failure must fail the test
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = [d for i in range(25) for d in deliveries.of_card(f"task-{i}")]
+    assert len(rows) == 25 * 6 and {d.handle for d in rows} == {"h2"}
