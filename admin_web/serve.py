@@ -49,6 +49,9 @@ class Banner:
             f"  API docs        {self.urls['docs']}",
             f"  OpenAPI         {self.urls['openapi']}",
         ]
+        if "sandbox" in self.urls:
+            sandbox = self.urls["sandbox"]
+            lines.append(f"  Sandbox chat    {sandbox}?user=lilei  (try /apply 报销 amount=20000)")
         if self.token:
             lines += [
                 f"  Token ({DEMO_USER}, admin in the demo): {self.token}",
@@ -67,19 +70,23 @@ class Banner:
 def urls(settings: Settings) -> dict[str, str]:
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = (settings.public_url or f"http://{host}:{settings.port}").rstrip("/")
-    return {
+    found = {
         "base": base,
         "home": f"{base}/",
         "docs": f"{base}/api/docs",
         "openapi": f"{base}/api/v1/openapi.json",
     }
+    if settings.sandbox:
+        found["sandbox"] = f"{base}/sandbox"
+    return found
 
 
 def demo_settings(settings: Settings) -> Settings:
-    """The demo user may deploy and import unless admins were configured explicitly."""
-    if settings.admins:
-        return settings
-    return settings.model_copy(update={"admins": [DEMO_USER]})
+    """The demo opens the sandbox chat; the demo user may deploy and import unless admins were configured."""
+    update: dict[str, object] = {"sandbox": True}
+    if not settings.admins:
+        update["admins"] = [DEMO_USER]
+    return settings.model_copy(update=update)
 
 
 def prepare(settings: Settings, *, demo: bool, examples: Path) -> Banner:
