@@ -15,8 +15,8 @@ from engine.automation import build_worker
 from engine.connectors import list_connectors, remove_connector, save_connector
 from engine.decisions import deploy_decisions, latest_table, list_decisions
 from engine.jobs import DEAD, list_jobs, retry_job
-from engine.store.schema import calendars
 from engine.timers import BusinessCalendar
+from engine.timers.calendar_store import list_calendars, save_calendar
 from engine.webhooks import add_webhook, list_deliveries, list_webhooks, remove_webhook
 
 AUTOMATION_COMMANDS = frozenset(
@@ -209,14 +209,11 @@ def _calendar(args: argparse.Namespace, engine: ProcessEngine, emit: Emit) -> No
             {"name": name, "timezone": args.timezone, "holidays": split, "workdays": work}
         )
         with engine.db.write() as conn:
-            conn.execute(calendars.delete().where(calendars.c.name == name))
-            conn.execute(
-                calendars.insert().values(name=name, config=calendar.to_json(), updated_at=engine.clock())
-            )
+            save_calendar(conn, calendar, engine.clock())
         emit(calendar.to_json(), f"calendar {name}: {len(split)} holidays, {len(work)} make-up workdays")
     else:
         with engine.db.read() as conn:
-            rows = [r.config for r in conn.execute(calendars.select().order_by(calendars.c.name))]
+            rows = list_calendars(conn)
         emit(
             rows,
             "\n".join(f"{r['name']}  {r['timezone']}  {len(r['holidays'])} holidays" for r in rows)

@@ -8,6 +8,7 @@ processes, which is how several web processes share one PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -23,7 +24,11 @@ async def automation_worker(app: web.Application) -> AsyncIterator[None]:
     worker = build_worker(app[ENGINE])
     worker.start()
     yield
-    await asyncio.get_running_loop().run_in_executor(None, worker.stop)
+    # on a thread of its own (bounded by Worker.stop's timeout), not the loop's shared executor
+    stopper = threading.Thread(target=worker.stop, name="jingwei-worker-stop", daemon=True)
+    stopper.start()
+    while stopper.is_alive():
+        await asyncio.sleep(0.05)
 
 
 __all__ = ["automation_worker"]

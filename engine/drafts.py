@@ -190,6 +190,8 @@ class Drafts:
                     values["name"] = name[:255]
                 if form is not _UNCHANGED:
                     values["form"] = form
+                if base_version is not None:
+                    values["base_version"] = base_version
                 updated = conn.execute(
                     process_drafts.update()
                     .where(process_drafts.c.key == key, process_drafts.c.revision == current.revision)

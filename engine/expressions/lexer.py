@@ -7,7 +7,7 @@ user wrote, wrapper included.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from .messages import quote, syntax_error
@@ -176,7 +176,10 @@ class _Lexer:
         if not is_decimal:
             self._add(NUMBER, int(text), text, start)
             return i
-        value = Decimal(text)  # exact: no context rounding of literals
+        try:
+            value = Decimal(text)  # exact: no context rounding of literals
+        except InvalidOperation:  # an exponent beyond what decimal can even hold
+            raise self._error(f"number {quote(text, 40)} is out of range", start) from None
         if abs(value.adjusted()) > 999_999:
             raise self._error(f"number {quote(text, 40)} is out of range", start)
         self._add(NUMBER, value, text, start)

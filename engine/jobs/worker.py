@@ -185,11 +185,19 @@ class Worker:
         scheduler.start()
         self._scheduler = scheduler
 
-    def stop(self, wait: bool = True) -> None:
+    def stop(self, wait: bool = True, timeout: float = 10.0) -> None:
+        """Stop polling; wait up to ``timeout`` seconds for a running round to finish its job.
+
+        A job still running after that keeps its lock until it expires, then another worker
+        takes it over: stopping never loses a job, it may only delay it.
+        """
         self._stopping.set()
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=wait)
-            self._scheduler = None
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
+        closer = threading.Thread(target=scheduler.shutdown, kwargs={"wait": wait}, daemon=True)
+        closer.start()
+        closer.join(timeout)
 
     @staticmethod
     def _guarded(target: Callable[[], int]) -> Callable[[], None]:

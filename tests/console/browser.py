@@ -37,7 +37,7 @@ def require_assets() -> None:
     missing = [name for name, folder in VENDOR.items() if not (REPOSITORY_MODULES / folder).is_dir()]
     if missing:
         pytest.fail(
-            f"the console's browser libraries are missing ({', '.join(missing)}): run `npm ci` (make test does)",
+            f"the console's browser libraries are missing ({', '.join(missing)}): run `npm ci`",
             pytrace=False,
         )
 
@@ -62,14 +62,18 @@ class Shots:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.count = 0
+        for old in folder.glob("*.png"):  # numbered per run: drop the last run's
+            old.unlink()
 
     async def take(self, page: Any, name: str, *, docs: str | None = None, full_page: bool = False) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
+        if full_page:  # a sticky header would be drawn where the window happens to be scrolled
+            await page.evaluate("window.scrollTo(0, 0)")
         await page.screenshot(path=str(path), full_page=full_page)
         if DOCS_IMG and docs:
             Path(DOCS_IMG).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, Path(DOCS_IMG) / f"{docs}.png")
+            shutil.copyfile(path, Path(DOCS_IMG) / f"console-{docs}.png")
         return path
 
 

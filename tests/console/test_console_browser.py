@@ -4,6 +4,7 @@ start, watch the instance on its diagram; a refused deploy marks the offending e
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,12 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     # a real palette drag: the start event onto the canvas
     canvas = await page.locator("#canvas").bounding_box()
     assert canvas
-    await drag(page, page.locator('.djs-palette .entry[data-action="create.start-event"]'), canvas["x"] + 260, canvas["y"] + 260)
+    await drag(
+        page,
+        page.locator('.djs-palette .entry[data-action="create.start-event"]'),
+        canvas["x"] + 260,
+        canvas["y"] + 260,
+    )
     [start] = await ids_of(page, "bpmn:StartEvent")
     # then the context pad: approval → exclusive gateway → two approvals → end
     await select(page, start)
@@ -141,6 +147,7 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     )
     assert approvers == ["manager:1", "user:zhouli", "role:hr"]
     await select(page, to_big)
+    await page.click("#fit")
     await shots.take(page, "designer-condition", docs="designer")
     await page.click("#save")
     await _toast(page, "草稿已保存")
@@ -150,7 +157,12 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     await page.wait_for_function("window.JWForm && window.JWForm.ready")
     target = await page.locator(".fjs-drop-container-vertical").first.bounding_box()
     assert target
-    await drag(page, page.locator('.fjs-palette-field[data-field-type="number"]'), target["x"] + 200, target["y"] + 40)
+    await drag(
+        page,
+        page.locator('.fjs-palette-field[data-field-type="number"]'),
+        target["x"] + 200,
+        target["y"] + 40,
+    )
     await page.click('.bio-properties-panel-group-header:has-text("General")')
     await page.fill("#bio-properties-panel-key", "amount")
     await page.press("#bio-properties-panel-key", "Tab")
@@ -161,7 +173,9 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     await page.click('.bio-properties-panel-group-header:has-text("Validation")')
     await page.check("#bio-properties-panel-required")
     schema = await page.evaluate("window.JWForm.editor.saveSchema().components")
-    assert [(c["key"], c["label"], c["validate"]["required"]) for c in schema] == [("amount", "金额 (元)", True)]
+    assert [(c["key"], c["label"], c["validate"]["required"]) for c in schema] == [
+        ("amount", "金额 (元)", True)
+    ]
     await page.click("#save-form")
     await _toast(page, "表单已保存")
     # the preview is checked by the server: its own message for a missing amount
@@ -173,7 +187,10 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     await page.fill("#form-preview input", "15000")
     await page.click("#check-form")
     await page.wait_for_selector("#check-result.ok")
-    await shots.take(page, "form-designer", docs="form-designer", full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 1180})
+    await page.evaluate("window.scrollTo(0, 0)")
+    await shots.take(page, "form-designer", docs="form-designer")
+    await page.set_viewport_size({"width": 1280, "height": 860})
 
     # deploy
     await page.goto(f"{base}/admin/processes/{KEY}/design")
@@ -205,7 +222,9 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
     badge = page.locator(".djs-overlay-jw-problem .jw-error-badge")
     assert await badge.count() == 1
     assert "approver" in (await badge.inner_text())
-    assert small in await page.inner_text("#problem-list") or "人事备案" in await page.inner_text("#problem-list")
+    assert small in await page.inner_text("#problem-list") or "人事备案" in await page.inner_text(
+        "#problem-list"
+    )
     await shots.take(page, "deploy-error", docs="deploy-error")
     assert errors == []
 
@@ -213,15 +232,23 @@ async def test_model_deploy_start_and_watch_in_chromium(chromium: Any, base: str
 async def test_every_page_renders_for_an_admin_at_desktop_and_tablet_width(
     chromium: Any, base: str, shots: Shots, sqlite_db: Database
 ) -> None:
-    from engine import ProcessEngine
+    from engine import ApiTokens, ProcessEngine, utcnow
 
-    engine = ProcessEngine(sqlite_db)
-    for n in range(3):
-        inst = engine.start("expense", starter="lilei", data={"amount": 5000 + n * 9000, "category": "差旅", "reason": "拜访"})
-    task = inst.tasks[0]
-    engine.act(task.id, "approve", actor=task.assignee or "", comment="同意")
+    moment = [utcnow() - timedelta(days=6)]  # a week of history, so the dashboard has something to say
+    engine = ProcessEngine(sqlite_db, clock=lambda: moment[0])
+    outcomes = ["approve", "approve", "reject", None, None, "approve"]
+    for n, outcome in enumerate(outcomes):
+        moment[0] += timedelta(days=1)
+        data = {"amount": 5000 + n * 9000, "category": "差旅", "reason": "拜访客户"}
+        inst = engine.start("expense", starter=("lilei", "lina", "lihao")[n % 3], data=data)
+        while outcome and inst.status == "running":
+            moment[0] += timedelta(hours=3 + 4 * n)
+            task = inst.tasks[0]
+            comment = "同意" if outcome == "approve" else "预算不足"
+            inst = engine.act(task.id, outcome, actor=task.assignee or "", comment=comment)
     versions = (Path(__file__).resolve().parents[2] / "examples" / "expense.bpmn").read_text(encoding="utf-8")
     engine.deploy(versions.replace('name="结束"', 'name="完成"').replace("10000}", "20000}"))
+    ApiTokens(sqlite_db).create("wangjianguo", name="erp-sync")
 
     page = await chromium.new_page(viewport={"width": 1280, "height": 860})
     errors = watch_errors(page)
@@ -236,7 +263,7 @@ async def test_every_page_renders_for_an_admin_at_desktop_and_tablet_width(
         ("/admin/org", "#people-table tbody tr", "org"),
         ("/admin/automation", "#jobs tbody tr", "automation"),
         ("/admin/accounts", "#accounts tbody tr[data-account]", "accounts"),
-        ("/admin/tokens", "#tokens tbody", "tokens"),
+        ("/admin/tokens", "#tokens tbody tr[data-token]", "tokens"),
         ("/admin/processes/expense/diff?a=1&b=2", "#diff-summary li", "diff"),
         ("/admin/processes/expense/design?version=1", ".djs-element", "version-readonly"),
         ("/admin/account", "#password-form", "account"),
@@ -251,6 +278,16 @@ async def test_every_page_renders_for_an_admin_at_desktop_and_tablet_width(
     await page.goto(base + "/admin/processes/expense/diff?a=1&b=2")
     await page.wait_for_function("window.JWDiff && window.JWDiff.ready")
     assert await page.locator("#viewer-b .djs-element.jw-changed").count() >= 2
+
+    # an admin terminates a running instance, with a reason
+    running = engine.instances(status="running")[0]
+    await page.goto(f"{base}/admin/instances/{running.id}")
+    await page.wait_for_function("window.JWInstance && window.JWInstance.ready")
+    await page.fill("#op-reason", "重复提交")
+    await shots.take(page, "instance-admin", docs="instance-admin", full_page=True)
+    await page.click("#op-terminate")
+    await page.wait_for_selector("#inst-status .pill.terminated")
+    assert "重复提交" in await page.inner_text("#history")
 
     # an API token, shown once
     await page.goto(base + "/admin/tokens")
@@ -271,7 +308,9 @@ async def test_every_page_renders_for_an_admin_at_desktop_and_tablet_width(
     assert errors == []
 
 
-async def test_an_auditor_sees_no_write_controls_in_the_designer(chromium: Any, base: str, shots: Shots) -> None:
+async def test_an_auditor_sees_no_write_controls_in_the_designer(
+    chromium: Any, base: str, shots: Shots
+) -> None:
     page = await chromium.new_page(viewport={"width": 1280, "height": 860})
     errors = watch_errors(page)
     await login(page, base, "zhouli", PASSWORD)

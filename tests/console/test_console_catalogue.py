@@ -28,6 +28,7 @@ DYNAMIC = {
     "props.perm.": ["default", *PERMISSIONS],
     "props.timer.": ["timeDuration", "timeDate", "timeCycle"],
     "diff.": ["added", "removed", "changed"],
+    "action.": ["started", "task_created", "approved", "rejected", "commented", "ended", "terminated"],
 }
 
 

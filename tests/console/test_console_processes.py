@@ -102,6 +102,7 @@ async def test_deploy_takes_the_draft_and_its_form(as_role: Any) -> None:
     )
     assert status == 201, deployed
     assert deployed["definition"]["version"] == 1
+    assert deployed["draft"]["base_version"] == 1
     status, version = await console.call("GET", "/admin/api/processes/claim/versions/1")
     assert version["form"]["components"][0]["key"] == "amount"
     # the engine validates starts against that form

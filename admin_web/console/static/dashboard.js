@@ -45,7 +45,7 @@
       grid: { left: 40, right: 16, top: 16, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: data.per_day.map((d) => d.day.slice(5)) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "line", smooth: true, areaStyle: {}, data: data.per_day.map((d) => d.started), itemStyle: { color: "#1769aa" } }],
+      series: [{ type: "bar", data: data.per_day.map((d) => d.started), itemStyle: { color: "#1769aa" } }],
     }, true);
     const hours = (s) => Math.round((s / 3600) * 100) / 100;
     chart("chart-durations").setOption({

@@ -45,7 +45,13 @@
   state.revision = opened.revision === undefined ? null : opened.revision;
   state.form = opened.form;
   await modeler.importXML(opened.xml);
-  if (registry.getAll().length > 1) canvas.zoom("fit-viewport", "auto");
+  // fit, then leave a margin so the palette on the left covers nothing
+  function fit() {
+    if (registry.getAll().length < 2) return;
+    const zoom = canvas.zoom("fit-viewport", "auto");
+    canvas.zoom(Math.min(1, zoom * 0.85), "auto");
+  }
+  fit();
   const props = window.JWProps.create({
     modeler,
     container: $("props"),
@@ -73,6 +79,7 @@
   try {
     const versions = await api("GET", `/admin/api/processes/${encodeURIComponent(key)}/versions`);
     const select = $("versions");
+    if (opened.source === "deployed") select.options[0].textContent = t("proc.latest");
     for (const v of versions) select.append(el("option", { value: v.version, text: "v" + v.version + " · " + window.JW.when(v.deployed_at) }));
     select.value = boot.version || "";
     select.addEventListener("change", () => {
@@ -175,13 +182,14 @@
 
   if ($("save")) $("save").addEventListener("click", guard(save));
   if ($("deploy")) $("deploy").addEventListener("click", guard(deploy));
+  $("fit").addEventListener("click", fit);
   $("download").addEventListener("click", guard(async () => window.JW.download(key + ".bpmn", await currentXml(), "application/xml")));
   if ($("import"))
     $("import").addEventListener("change", guard(async () => {
       const file = $("import").files[0];
       if (!file) return;
       await modeler.importXML(await file.text());
-      canvas.zoom("fit-viewport", "auto");
+      fit();
       state.dirty = true;
       setState(t("designer.unsaved"));
     }));

@@ -41,10 +41,16 @@
     return user ? (names[user] ? `${names[user]} (${user})` : user) : "";
   }
 
-  function historyText(entry) {
+  function actionText(action) {
+    const key = "action." + action;
+    const text = t(key);
+    return text === key ? action : text;
+  }
+
+  function historyText(entry, nodes) {
     const details = entry.details || {};
-    const bits = [entry.action];
-    if (entry.node_id) bits.push("@ " + entry.node_id);
+    const bits = [actionText(entry.action)];
+    if (entry.node_id) bits.push("· " + (nodes[entry.node_id] || entry.node_id));
     if (details.assignee) bits.push("→ " + details.assignee);
     if (details.to) bits.push("→ " + [].concat(details.to).join(", "));
     if (details.reason) bits.push("· " + details.reason);
@@ -71,17 +77,13 @@
     );
     $("open-tasks").querySelector("tbody").replaceChildren(
       ...(inst.tasks.length
-        ? inst.tasks.map((task) => el("tr", { "data-task": task.id }, el("td", { text: task.name }), el("td", { text: task.node_id }),
+        ? inst.tasks.map((task) => el("tr", { "data-task": task.id },
+            el("td", {}, task.name, el("div", { class: "muted small", text: task.node_id })),
             el("td", { text: task.assignee ? name(names, task.assignee) : task.candidates.map((c) => name(names, c)).join(", ") }),
-            el("td", { text: when(task.created_at) })))
+            el("td", { class: "small", text: when(task.created_at) })))
         : [el("tr", {}, el("td", { class: "muted", text: t("common.empty") }))]),
     );
-    $("history").replaceChildren(
-      ...inst.history.map((entry) =>
-        el("li", { "data-action": entry.action }, el("div", { class: "when", text: `${when(entry.at)} · ${name(names, entry.actor) || "system"}${entry.channel ? " · " + entry.channel : ""}` }),
-          el("div", { text: historyText(entry) })),
-      ),
-    );
+
     const comments = inst.history.filter((h) => h.details && h.details.comment);
     $("comments").replaceChildren(
       ...(comments.length
@@ -99,6 +101,14 @@
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
     canvas.zoom("fit-viewport", "auto");
+    const nodes = Object.fromEntries(registry.getAll().map((e) => [e.id, e.businessObject.name || e.id]));
+    $("history").replaceChildren(
+      ...inst.history.map((entry) =>
+        el("li", { "data-action": entry.action },
+          el("div", { class: "when", text: `${when(entry.at)} · ${name(names, entry.actor) || t("inst.system")}${entry.channel ? " · " + entry.channel : ""}` }),
+          el("div", { text: historyText(entry, nodes) })),
+      ),
+    );
     const { active, visited } = detail.positions;
     const ended = inst.status !== "running";
     const trail = passed(registry, visited, active, ended);

@@ -15,8 +15,8 @@ from engine import ProcessEngine
 from engine.decisions import deploy_decisions
 from engine.errors import RuleViolation
 from engine.jobs import PENDING, list_jobs
-from engine.store.schema import calendars
 from engine.timers import BusinessCalendar
+from engine.timers.calendar_store import save_calendar
 
 
 def one_task(attrs: str) -> str:
@@ -53,7 +53,7 @@ def test_business_days_skip_weekends_and_holidays_and_count_make_up_days(
 ) -> None:
     cal = BusinessCalendar(name="cn", holidays=frozenset({datetime(2026, 11, 24).date()}))
     with eng.db.write() as conn:
-        conn.execute(calendars.insert().values(name="cn", config=cal.to_json(), updated_at=clock()))
+        save_calendar(conn, cal, clock())
     eng.deploy(one_task('jw:timeout="P2D" jw:timeoutAction="remind" jw:calendar="cn" jw:remindBefore="PT2H"'))
     eng.start("p", starter="alice")  # Monday 09:00 Shanghai; Tuesday is a holiday
     with eng.db.read() as conn:

@@ -358,3 +358,8 @@ def test_compiled_expressions_pickle() -> None:
     expression = compile_expression("a + 1")
     restored = pickle.loads(pickle.dumps(expression))
     assert restored.evaluate({"a": 1}) == 2
+
+
+def test_a_literal_beyond_decimals_range_is_a_clear_error() -> None:
+    with pytest.raises(ExpressionError, match="out of range"):
+        compile_expression("1e399999999999999999999 > 1")
