@@ -12,6 +12,7 @@ from adapters import CommandText, FileReceived, Mention
 from bot.cards import instance_result_card, task_card_for
 from bot.context import Context, Reply
 from bot.router import Bot
+from cards import Card, form_card
 from engine import Conflict, DefinitionView, InvalidInput, NotFound
 
 TASK_CARD_PREFIX = "task-"
@@ -86,13 +87,21 @@ def register(bot: Bot) -> Bot:
             names = "、".join(f"{d.name} ({d.key})" for d in defs)
             return Reply(text=f"usage: /apply PROCESS key=value …  · available: {names}", ok=False)
         definition = await _find_process(ctx, ctx.command.args[0])
-        inst = await ctx.run(
-            ctx.services.engine.start,
-            definition.key,
-            starter=ctx.actor,
-            data=ctx.command.options,
-            channel=ctx.event.channel,
-        )
+        try:
+            inst = await ctx.run(
+                ctx.services.engine.start,
+                definition.key,
+                starter=ctx.actor,
+                data=ctx.command.options,
+                channel=ctx.event.channel,
+            )
+        except InvalidInput as exc:
+            form = await _form_card(ctx, definition, exc.details)
+            if form is None:
+                raise
+            return Reply(
+                text=f"请补充表单 · please complete the form: {exc.message}", cards=(form,), ok=False
+            )
         card = await instance_result_card(ctx.services, inst.id)
         return Reply(text=f"已提交 {definition.name} · submitted ({inst.id})", cards=(card,))
 
@@ -112,6 +121,18 @@ def register(bot: Bot) -> Bot:
     @bot.command("reject", "驳回", "拒绝", help="/reject ID reason / 驳回")
     async def reject(ctx: Context) -> Reply:
         return await decide(ctx, "reject")
+
+    @bot.command("cc", "抄送", help="/cc ID @someone — copy someone on a task's request / 抄送")
+    async def cc(ctx: Context) -> Reply:
+        if not ctx.command or len(ctx.command.args) < 2:
+            raise InvalidInput("usage: /cc TASK_OR_INSTANCE_ID @user …")
+        task_id = await _my_open_task(ctx, ctx.command.args[0])
+        people = [await _person(ctx, word) for word in ctx.command.args[1:]]
+        await ctx.run(
+            ctx.services.engine.act, task_id, "cc", actor=ctx.actor, to=people, channel=ctx.event.channel
+        )
+        names = "、".join(ctx.services.name(p) for p in people)
+        return Reply(text=f"已抄送 {names} · copied")
 
     @bot.command("withdraw", "撤回", help="/withdraw ID — take back my request / 撤回")
     async def withdraw(ctx: Context) -> Reply:
@@ -188,6 +209,37 @@ def register(bot: Bot) -> Bot:
         return await bot.dispatch_routed(ctx)
 
     return bot
+
+
+async def _person(ctx: Context, word: str) -> str:
+    """An org user from ``@id`` or ``@名字``; ambiguous or unknown names are refused clearly."""
+    text = word.lstrip("@＠")
+    found = await ctx.run(ctx.services.people.search, text)
+    exact = [uid for uid, name in found if text in (uid, name)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise NotFound(f'nobody called "{text}" in the organisation')
+    raise InvalidInput(f'"{text}" could be ' + "、".join(f"{name} ({uid})" for uid, name in found))
+
+
+async def _form_card(ctx: Context, definition: DefinitionView, details: object) -> Card | None:
+    """A form card naming the fields to fill in, when the refusal was about the form."""
+    problems = (
+        [d for d in details if isinstance(d, dict) and "field" in d] if isinstance(details, list) else []
+    )
+    if not problems:
+        return None
+    schema = await ctx.run(ctx.services.engine.form, definition.id) or {}
+    fields = [
+        (str(c["key"]), str(c.get("label") or c["key"]))
+        for c in schema.get("components", [])
+        if isinstance(c, dict) and c.get("key")
+    ] or [(str(p["field"]), str(p["field"])) for p in problems]
+    missing = [str(p["field"]).split("[")[0].split(".")[0] for p in problems]
+    return form_card(definition.key, definition.name.split(" ")[0], fields, missing=missing)
 
 
 async def _current_instance(ctx: Context) -> str:

@@ -95,7 +95,13 @@ class Notifier:
         sign = self.services.personal_links
         if sign is None or not card.links:
             return card
-        target = ("task", card.task_id) if card.task_id else ("instance", card.instance_id) if card.instance_id else None
+        target = (
+            ("task", card.task_id)
+            if card.task_id
+            else ("instance", card.instance_id)
+            if card.instance_id
+            else None
+        )
         if target is None or target[1] is None:
             return card
         link = CardLink(card.links[0].label, sign(target[0], target[1], user))

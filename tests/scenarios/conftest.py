@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
+from scenarios_helpers import EXAMPLES
 
 from adapters import CardAction, CommandText
 from adapters.sandbox import SandboxChannel
@@ -12,8 +12,6 @@ from engine import ProcessEngine, utcnow
 from engine.deliveries import CardDeliveries
 from engine.inbound import InboundEvents
 from engine.people import People
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 class Chat:
