@@ -41,7 +41,7 @@ class DingTalkAdapter:
     def listen(self, sink: ChatSink) -> None:
         """Route bot messages and card clicks to ``sink`` (before ``stream.run()``)."""
         spawn = self.stream.spawn
-        self.card_callbacks = CardCallbacks(sink, self.channel.shown, spawn)
+        self.card_callbacks = CardCallbacks(sink, self.channel, spawn)
         self.stream.register_callback_handler(
             BOT_TOPIC, BotMessages(sink, Files(self.api, self.config), self.robot, spawn)
         )

@@ -11,11 +11,13 @@ org user → staff id map is a snapshot the app refreshes (``Identities``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from adapters.dingtalk.card_instances import CardInstances
@@ -26,6 +28,8 @@ from engine import Database
 from engine.org import Directory
 
 MESSAGE_HANDLE = "msg:"
+ANSWER_WAIT_SECONDS = 3.0  # longer than a callback may stay open
+ANSWER_GRACE_SECONDS = 0.2
 SHOWN_KEPT = 10_000
 
 
@@ -73,6 +77,7 @@ class DingTalkChannel:
         self.robot = robot
         self.identities = identities
         self._shown: OrderedDict[str, str] = OrderedDict()  # outTrackId -> digest of the data it shows
+        self._answering: dict[str, asyncio.Event] = {}  # outTrackIds whose click is being answered
 
     def reaches(self, user_id: str) -> bool:
         return self.identities.dingtalk_id(user_id) is not None
@@ -84,6 +89,27 @@ class DingTalkChannel:
         while len(self._shown) > SHOWN_KEPT:
             self._shown.popitem(last=False)
 
+    @contextlib.contextmanager
+    def answering(self, track_id: str) -> Iterator[None]:
+        """A click on ``track_id`` is being answered: updates of that copy wait for the answer.
+
+        The decision commits before the answer is sent, so the notifier may already be
+        fanning it out; it must not update the clicker's copy through the API while the
+        callback is still open (DingTalk's rule), and usually need not at all afterwards.
+        """
+        mine = track_id not in self._answering
+        done = self._answering.setdefault(track_id, asyncio.Event())
+        try:
+            yield
+        finally:
+            if mine:  # the answer still has to travel back in the ACK: give it a moment
+                asyncio.get_running_loop().call_later(ANSWER_GRACE_SECONDS, self._answered, track_id, done)
+
+    def _answered(self, track_id: str, done: asyncio.Event) -> None:
+        done.set()
+        if self._answering.get(track_id) is done:
+            del self._answering[track_id]
+
     async def send(self, user_id: str, card: Card, handle: str | None) -> str | None:
         staff_id = self.identities.dingtalk_id(user_id)
         if staff_id is None:
@@ -93,6 +119,10 @@ class DingTalkChannel:
         data = render_dingtalk(card)
         known = handle if handle and not handle.startswith(MESSAGE_HANDLE) else None
         track = known or out_track_id(card.card_id, staff_id)
+        answer = self._answering.get(track)
+        if answer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(answer.wait(), ANSWER_WAIT_SECONDS)
         if self._shown.get(track) == digest(data):
             return track  # nothing new to show (the clicker's copy was updated by the callback's answer)
         if known:

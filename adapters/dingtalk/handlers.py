@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage
@@ -26,6 +27,14 @@ log = logging.getLogger("jingwei.dingtalk")
 
 CALLBACK_DEADLINE_SECONDS = 1.5  # DingTalk allows 2 s; keep a margin for the ACK's way back
 Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
+
+
+class Copies(Protocol):
+    """What the card callback tells the channel about the clicker's copy."""
+
+    def answering(self, track_id: str) -> AbstractContextManager[None]: ...
+
+    def shown(self, track_id: str, card_data: dict[str, Any]) -> None: ...
 
 
 class ChatSink(Protocol):
@@ -85,14 +94,14 @@ class CardCallbacks(CallbackHandler):
     def __init__(
         self,
         sink: ChatSink,
-        shown: Callable[[str, dict[str, Any]], None],
+        copies: Copies,
         spawn: Spawn,
         *,
         deadline: float = CALLBACK_DEADLINE_SECONDS,
     ) -> None:
         super().__init__()
         self.sink = sink
-        self.shown = shown
+        self.copies = copies
         self.spawn = spawn
         self.deadline = deadline
         self.latencies: list[float] = []  # seconds from frame to answer, the last few hundred
@@ -103,20 +112,21 @@ class CardCallbacks(CallbackHandler):
         if parsed is None:
             return AckMessage.STATUS_OK, {}
         event, track_id = parsed
-        work = self.spawn(self.sink.card_action(event, track_id), "dingtalk-card-action")
-        try:
-            card = await asyncio.wait_for(asyncio.shield(work), timeout=self.deadline)
-        except TimeoutError:
-            # the decision still completes; the notifier then updates every copy through the API
-            log.warning("DingTalk: card action %s took longer than %.1f s", event.key, self.deadline)
-            return AckMessage.STATUS_OK, {}
-        finally:
-            self.latencies = [*self.latencies[-499:], time.perf_counter() - started]
-        if card is None:
-            return AckMessage.STATUS_OK, {}
-        data = render_dingtalk(card)
-        self.shown(track_id, data)
+        with self.copies.answering(track_id):
+            work = self.spawn(self.sink.card_action(event, track_id), "dingtalk-card-action")
+            try:
+                card = await asyncio.wait_for(asyncio.shield(work), timeout=self.deadline)
+            except TimeoutError:
+                # the decision still completes; the notifier then updates every copy through the API
+                log.warning("DingTalk: card action %s took longer than %.1f s", event.key, self.deadline)
+                return AckMessage.STATUS_OK, {}
+            finally:
+                self.latencies = [*self.latencies[-499:], time.perf_counter() - started]
+            if card is None:
+                return AckMessage.STATUS_OK, {}
+            data = render_dingtalk(card)
+            self.copies.shown(track_id, data)
         return AckMessage.STATUS_OK, callback_response(data)
 
 
-__all__ = ["CALLBACK_DEADLINE_SECONDS", "BotMessages", "CardCallbacks", "ChatSink"]
+__all__ = ["CALLBACK_DEADLINE_SECONDS", "BotMessages", "CardCallbacks", "ChatSink", "Copies"]

@@ -144,8 +144,9 @@ class StreamClient(DingTalkStreamClient):
                 await asyncio.wait([reader], timeout=DRAIN_SECONDS)
             else:
                 self.stats.drops += 1
-                failures = 0 if link.frames else failures + 1
-                failures = max(failures, 1)  # an abrupt close waits a little before the next attempt
+                # after a healthy connection, wait one backoff step; a socket that closed before
+                # any frame counts as one more failure in a row
+                failures = 1 if link.frames else failures + 1
 
     async def stop(self) -> None:
         """Stop reconnecting, close the sockets, let running handlers finish (briefly), cancel the rest."""

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp.test_utils import TestClient
-from conftest import PASSWORD, Console
+from console_support import PASSWORD, Console
 
 from engine import Database
 from engine.accounts import Accounts
@@ -89,7 +89,7 @@ async def test_next_never_leaves_the_site(console_client: TestClient[Any, Any]) 
 async def test_too_many_failures_from_one_address_are_throttled(
     aiohttp_client: Any, db: Database, tmp_path: Any, console_engine: Any
 ) -> None:
-    from conftest import console_settings
+    from console_support import console_settings
 
     from admin_web.app import create_app
 
@@ -165,7 +165,7 @@ async def test_a_one_time_password_must_be_changed_before_anything_else(
     assert (await console_client.get("/admin/processes", allow_redirects=False)).status == 302
     page = await console_client.get("/admin/account")
     assert "一次性密码" in await page.text()
-    from conftest import boot_of
+    from console_support import boot_of
 
     console.csrf = boot_of(await page.text())["csrf"]
     status, _ = await console.call("POST", "/admin/api/processes", {"key": "x"})

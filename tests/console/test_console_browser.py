@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import unused_port
-from browser import ARTIFACTS, Shots, drag, ids_of, launch, login, select, watch_errors
-from conftest import PASSWORD, console_settings, seed_console
+from console_browser import ARTIFACTS, Shots, drag, ids_of, launch, login, select, watch_errors
+from console_support import PASSWORD, console_settings, seed_console
 
 from admin_web.app import create_app
 from engine import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import Console
+from console_support import Console
 
 from engine import ProcessEngine, utcnow
 from engine.reports import dashboard, search_instances

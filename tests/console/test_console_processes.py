@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Console
+from console_support import Console
 
 from admin_web.console.api_processes import empty_diagram
 from admin_web.console.diff import diff_xml

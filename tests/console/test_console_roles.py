@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import Console
+from console_support import Console
 
 from admin_web.console import ROUTES
 from admin_web.console.security import PERMISSIONS

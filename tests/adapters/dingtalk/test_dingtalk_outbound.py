@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
@@ -156,6 +157,18 @@ class SlowSink:
         return _task_card("approved")
 
 
+class Copies:
+    def __init__(self) -> None:
+        self.shown_tracks: list[str] = []
+
+    @contextlib.contextmanager
+    def answering(self, track_id: str) -> Iterator[None]:
+        yield
+
+    def shown(self, track_id: str, card_data: dict[str, Any]) -> None:
+        self.shown_tracks.append(track_id)
+
+
 def _click(track: str) -> CallbackMessage:
     return CallbackMessage.from_dict(
         {"type": "CALLBACK", "headers": {"messageId": "m1", "topic": "/v1.0/card/instances/callback"},
@@ -171,15 +184,33 @@ async def test_a_slow_decision_is_acknowledged_in_time_and_still_completes() -> 
         tasks.add(task)
         return task
 
-    shown: list[str] = []
+    copies = Copies()
     sink = SlowSink(0.3)
-    handler = CardCallbacks(sink, lambda track, data: shown.append(track), spawn, deadline=0.1)
+    handler = CardCallbacks(sink, copies, spawn, deadline=0.1)
     code, answer = await handler.process(_click("task-t1_abc"))
     assert (code, answer, sink.done) == (200, {}, [])
     await asyncio.gather(*tasks)
-    assert sink.done == ["dingtalk:cb:m1"] and shown == []  # the notifier brings the copy up to date later
+    assert sink.done == ["dingtalk:cb:m1"] and copies.shown_tracks == []  # the notifier updates it later
 
-    fast = CardCallbacks(SlowSink(0), lambda track, data: shown.append(track), spawn)
+    fast = CardCallbacks(SlowSink(0), copies, spawn)
     code, answer = await fast.process(_click("task-t1_abc"))
-    assert answer["cardData"]["cardParamMap"]["status"] == "approved" and shown == ["task-t1_abc"]
+    assert answer["cardData"]["cardParamMap"]["status"] == "approved" and copies.shown_tracks == [
+        "task-t1_abc"
+    ]
     assert answer["cardUpdateOptions"] == {"updateCardDataByKey": True}
+
+
+async def test_an_update_of_the_clickers_copy_waits_for_the_answer(fake: FakeDingTalk, api: OpenApi) -> None:
+    user = fake.directory.staff["chenjie"]
+    channel = DingTalkChannel(
+        CardInstances(api, api.config), Robot(api, api.config), Identities({"chenjie": user})
+    )
+    handle = await channel.send("chenjie", _task_card(), None)
+    assert handle is not None
+    with channel.answering(handle):  # the notifier fans the decision out while the click is answered
+        pending = asyncio.ensure_future(channel.send("chenjie", _task_card("approved"), handle))
+        await asyncio.sleep(0.1)
+        assert not pending.done()
+        channel.shown(handle, render_dingtalk(_task_card("approved")))
+    assert await pending == handle
+    assert fake.cards[handle].updates == 0  # the answer already showed it
