@@ -68,12 +68,12 @@ async def _body(request: web.Request, model: type[BaseModel]) -> Any:
 
 
 async def _answer(runtime: ChatRuntime, user: str, reply_text: str | None, reply: Any) -> web.Response:
+    if reply_text:  # the answer first, then its cards: the page shows them in that order
+        runtime.sandbox.say(user, reply_text, at=runtime.services.clock())
     # cards in the answer go to the sender's chat like any card: later events update them in place
     for card in reply.cards:
         await runtime.notifier.deliver(card, [user])
     await runtime.notifier.drain()
-    if reply_text:
-        runtime.sandbox.say(user, reply_text, at=runtime.services.clock())
     return web.json_response({"reply": reply.to_dict()})
 
 

@@ -38,7 +38,7 @@ async def test_expense_claim_clicked_through_in_chromium(browser: Any, server: A
     await page.fill("#text", "/apply 报销 amount=20000 reason=出差")
     await page.click("#composer button[type=submit]")
     await page.wait_for_selector("#cards .card-result")
-    assert "已提交" in await page.inner_text("#log")
+    await page.wait_for_function("document.getElementById('log').innerText.includes('已提交')")
     await page.screenshot(path=str(artifacts / "1-lilei-applied.png"), full_page=True)
 
     for step, approver in enumerate(("chenjie", "zhouli"), start=2):
