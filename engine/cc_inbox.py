@@ -16,20 +16,7 @@ def copied_to(conn: sa.Connection, user_id: str, *, limit: int = 100) -> list[In
         .order_by(instance_cc.c.at.desc(), instances.c.id.desc())
         .limit(limit)
     )
-    return [
-        InstanceView(
-            id=r.id,
-            process_key=r.process_key,
-            version=r.version,
-            definition_id=r.definition_id,
-            status=r.status,
-            starter=r.starter,
-            data=r.data,
-            started_at=r.started_at,
-            ended_at=r.ended_at,
-        )
-        for r in conn.execute(stmt)
-    ]
+    return [InstanceView.from_row(r) for r in conn.execute(stmt)]
 
 
 def is_copied(conn: sa.Connection, instance_id: str, user_id: str) -> bool:

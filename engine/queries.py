@@ -128,20 +128,7 @@ def list_instances(
     stmt = _instance_filters(sa.select(instances), starter, status, process_key)
     stmt = stmt.order_by(instances.c.started_at.desc(), instances.c.id.desc()).limit(limit)
     stmt = stmt.offset(offset or None)
-    return [
-        InstanceView(
-            id=r.id,
-            process_key=r.process_key,
-            version=r.version,
-            definition_id=r.definition_id,
-            status=r.status,
-            starter=r.starter,
-            data=r.data,
-            started_at=r.started_at,
-            ended_at=r.ended_at,
-        )
-        for r in conn.execute(stmt)
-    ]
+    return [InstanceView.from_row(r) for r in conn.execute(stmt)]
 
 
 def count_instances(

@@ -69,20 +69,7 @@ def search_instances(
         .limit(limit)
         .offset(offset or None)
     )
-    items = [
-        InstanceView(
-            id=r.id,
-            process_key=r.process_key,
-            version=r.version,
-            definition_id=r.definition_id,
-            status=r.status,
-            starter=r.starter,
-            data=r.data,
-            started_at=r.started_at,
-            ended_at=r.ended_at,
-        )
-        for r in conn.execute(stmt)
-    ]
+    items = [InstanceView.from_row(r) for r in conn.execute(stmt)]
     total = conn.execute(_filters(sa.select(sa.func.count()).select_from(instances), **where)).scalar_one()
     return items, int(total)
 

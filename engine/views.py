@@ -104,6 +104,21 @@ class InstanceView:
     tasks: list[TaskView] = field(default_factory=list)
     history: list[HistoryView] = field(default_factory=list)
 
+    @classmethod
+    def from_row(cls, row: Any) -> InstanceView:
+        """The summary of an ``instances`` row (no tasks, no history)."""
+        return cls(
+            id=row.id,
+            process_key=row.process_key,
+            version=row.version,
+            definition_id=row.definition_id,
+            status=row.status,
+            starter=row.starter,
+            data=row.data,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
