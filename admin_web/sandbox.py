@@ -11,19 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
-from adapters import CardAction, CommandText, FileReceived
+from adapters import CardAction, ChatEvent, CommandText, FileReceived, Mention
 from admin_web.chat import CHAT, ChatRuntime
 from admin_web.keys import SETTINGS, TEMPLATES
 from cards import card_from_dict, render_sandbox
 from engine.deliveries import CardDeliveries
 
 CHANNEL = "sandbox"
+MENTION = re.compile(r"@[\w.\-\u4e00-\u9fff]+")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -31,6 +33,9 @@ class MessageIn(BaseModel):
     user: str = Field(min_length=1, max_length=64)
     text: str = Field(min_length=1, max_length=4000)
     key: str | None = Field(None, max_length=200)
+    reply_to: str | None = Field(
+        None, max_length=64, description="card_id replied to: @mentions become a comment"
+    )
 
 
 class ActionIn(BaseModel):
@@ -81,9 +86,21 @@ async def post_message(request: web.Request) -> web.Response:
     body: MessageIn = await _body(request, MessageIn)
     runtime = request.app[CHAT]
     runtime.sandbox.say(body.user, body.text, at=runtime.services.clock(), by=body.user)
-    event = CommandText(
-        CHANNEL, body.user, f"dm:{body.user}", body.key or f"sandbox:{uuid.uuid4()}", text=body.text
-    )
+    key = body.key or f"sandbox:{uuid.uuid4()}"
+    mentions = tuple(m.lstrip("@") for m in MENTION.findall(body.text))
+    event: ChatEvent
+    if body.reply_to and mentions:
+        event = Mention(
+            CHANNEL,
+            body.user,
+            f"dm:{body.user}",
+            key,
+            text=body.text,
+            mentions=mentions,
+            reply_to_card=body.reply_to,
+        )
+    else:
+        event = CommandText(CHANNEL, body.user, f"dm:{body.user}", key, text=body.text)
     reply = await runtime.handle(event)
     return await _answer(runtime, body.user, reply.text, reply)
 

@@ -188,13 +188,10 @@ def register(bot: Bot) -> Bot:
         assert isinstance(event, Mention)
         if event.reply_to_card and event.mentions:
             instance_id = await _card_instance(ctx, event.reply_to_card)
-            people = [
-                u
-                for u in [
-                    await ctx.run(ctx.services.people.org_user, event.channel, m) for m in event.mentions
-                ]
-                if u
-            ]
+            people = []
+            for mention in event.mentions:
+                found = await ctx.run(ctx.services.people.org_user, event.channel, mention)
+                people.append(found or await _person(ctx, mention))
             await ctx.run(
                 ctx.services.engine.comment,
                 instance_id,

@@ -36,7 +36,7 @@ SHOWN_KEPT = 10_000
 # Signed links carry their expiry and signature, which differ each time a card is built:
 # a link is the same link when everything else in it is.
 LINKS = frozenset({"detailUrl", "singleURL"})
-_SIGNATURE = re.compile(r"(?:exp|sig)(?:=|%3D|%253D)[^&%]*", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:(?<=[?&])|(?<=%3F)|(?<=%26))(?:exp|sig)(?:=|%3D)[^&%]*", re.IGNORECASE)
 
 
 def digest(value: dict[str, Any]) -> str:

@@ -84,3 +84,15 @@ async def test_file_attaches_to_the_current_request(sandbox: Any) -> None:
 async def test_page_is_served(sandbox: Any) -> None:
     response = await sandbox.get("/sandbox")
     assert response.status == 200 and "Sandbox chat" in await response.text()
+
+
+async def test_mention_in_reply_to_a_card_comments_and_notifies(sandbox: Any) -> None:
+    await _post(
+        sandbox, "/sandbox/api/messages", {"user": "lilei", "text": "/apply expense amount=88 reason=打车"}
+    )
+    (card,) = [c for c in (await _inbox(sandbox, "chenjie"))["cards"] if c["kind"] == "task"]
+    body = {"user": "chenjie", "text": "@李娜 请看一下发票", "reply_to": card["card_id"]}
+    reply = await _post(sandbox, "/sandbox/api/messages", body)
+    assert reply["ok"] and "lina" in reply["text"]
+    notices = [c for c in (await _inbox(sandbox, "lina"))["cards"] if c["kind"] == "notice"]
+    assert notices and "提到你" in notices[0]["title"]
