@@ -30,7 +30,7 @@ class LinkSigner:
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:32]
 
     def url(self, kind: str, ident: str, user: str | None = None) -> str:
-        """A link to the H5 page; with ``user`` that person may also act there (an e-mail-style approval link)."""
+        """A link to the H5 page; with ``user``, that person may also act there."""
         expires = int(self.now()) + self.lifetime
         params: dict[str, str | int] = {"exp": expires}
         if user:
