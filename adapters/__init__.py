@@ -1,7 +1,7 @@
 """Channel adapters: each turns its platform's wire format into channel-neutral events and sends cards.
 
-WeCom and DingTalk adapters arrive with their issues; the sandbox adapter serves the demo and
-end-to-end tests.
+Packages: ``wecom`` (encrypted callbacks, template cards), ``dingtalk`` (Stream mode, interactive
+cards) and ``sandbox`` (the credential-free chat of the demo and the end-to-end tests).
 """
 
 from adapters.events import CardAction, ChatEvent, CommandText, FileReceived, Mention

@@ -69,6 +69,8 @@ def parse_bot_message(data: dict[str, Any], frame_id: str = "") -> Incoming | No
         return None
     message_id = str(msg.message_id or frame_id)
     origin = Origin(msg.sender_staff_id, str(msg.conversation_id or ""), msg.conversation_type == GROUP)
+    if origin.group and msg.is_in_at_list is False:  # group chatter not addressed to the robot
+        return None
     content = msg.extensions.get("content") if isinstance(msg.extensions.get("content"), dict) else {}
     texts: list[str] = []
     files: list[tuple[str, str]] = []  # (download code, file name)

@@ -130,6 +130,12 @@ async def test_expense_claim_approved_in_dingtalk(world: World) -> None:
     await asyncio.sleep(0.3)
     assert (len(world.engine.instance(instance.id).history), len(fake.messages), director.updates) == before
 
+    # a redelivered message does not start a second claim
+    await fake.redeliver(sent)
+    await fake.ack(sent, count=2)
+    await asyncio.sleep(0.3)
+    assert len(world.engine.instances(starter="lilei")) == 1
+
     # nothing lost over the move: the new connection serves the next message
     todo = await fake.push_message(world.staff("chenjie"), "/todo")
     await fake.ack(todo)

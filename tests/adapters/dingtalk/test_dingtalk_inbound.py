@@ -30,6 +30,8 @@ def test_a_group_message_is_a_mention_of_the_others_not_the_bot_or_the_sender() 
     assert isinstance(event, Mention)
     assert event.mentions == ("dt1003",) and event.text == "@陈杰 看一下 /todo"
     assert {"dingtalkId": BOT} in data["atUsers"]
+    data["isInAtList"] = False  # not addressed to the robot: none of its business
+    assert parse_bot_message(data) is None
 
 
 def test_files_pictures_and_rich_text_become_files_each_with_its_own_key() -> None:
