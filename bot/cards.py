@@ -17,14 +17,6 @@ def _people_of(inst: InstanceView, tasks: Iterable[TaskView] = ()) -> set[str]:
     return ids
 
 
-def _process_name(services: Services, key: str) -> str:
-    for view in services.engine.definitions(latest_only=True):
-        if view.key == key:
-            # "费用报销 Expense claim" -> "费用报销": the card is read in Chinese first
-            return view.name.split(" ")[0] or key
-    return key
-
-
 def build_task_card(services: Services, task_id: str) -> Card:
     """Blocking: call through ``services.run``."""
     engine = services.engine
@@ -36,7 +28,7 @@ def build_task_card(services: Services, task_id: str) -> Card:
         inst,
         people=lambda u: names.get(u or "", u or "-"),
         links=services.links,
-        process_name=_process_name(services, inst.process_key),
+        process_name=services.process_name(inst.process_key),
     )
 
 
@@ -47,7 +39,7 @@ def build_result_card(services: Services, instance_id: str) -> Card:
         inst,
         people=lambda u: names.get(u or "", u or "-"),
         links=services.links,
-        process_name=_process_name(services, inst.process_key),
+        process_name=services.process_name(inst.process_key),
     )
 
 
@@ -63,7 +55,7 @@ def build_notice_card(
         people=lambda u: names.get(u or "", u or "-"),
         links=services.links,
         text=text,
-        process_name=_process_name(services, inst.process_key),
+        process_name=services.process_name(inst.process_key),
         notice_id=notice_id,
     )
 

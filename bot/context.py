@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from engine.inbound import InboundEvents
 from engine.people import People
 
 T = TypeVar("T")
+PROCESS_NAMES_TTL = 60.0
 Runner = Callable[[Callable[[], Any]], Any]  # runs a blocking call off the event loop
 
 
@@ -32,11 +34,24 @@ class Services:
     executor: Any = None  # concurrent.futures.Executor; None = the loop's default
     # (kind, id, user) -> a link that also lets ``user`` act on the H5 page; None: shared links only
     personal_links: Callable[[str, str, str], str] | None = None
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
+    _names_at: float = field(default=-PROCESS_NAMES_TTL - 1.0, repr=False)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking engine call in the thread pool: the event loop never waits on the database."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, partial(fn, *args, **kwargs))
+
+    def process_name(self, key: str) -> str:
+        """The short display name of a process ("费用报销"); cached a minute, not read per card."""
+        now = time.monotonic()
+        if now - self._names_at > PROCESS_NAMES_TTL:
+            # "费用报销 Expense claim" -> "费用报销": cards are read in Chinese first
+            self._names = {
+                v.key: v.name.split(" ")[0] or v.key for v in self.engine.definitions(latest_only=True)
+            }
+            self._names_at = now
+        return self._names.get(key, key)
 
     def name(self, user_id: str | None) -> str:
         if not user_id:

@@ -86,4 +86,11 @@ def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | Non
     )
 
 
-__all__ = ["USER_KEY", "actor", "json_body", "json_response", "me", "path_value", "query"]
+def page_response(items: list[Any], total: int, *, limit: int, offset: int) -> web.Response:
+    """One page of a list resource: the items (views with ``to_dict``) and where the page stands."""
+    return json_response(
+        {"items": [i.to_dict() for i in items], "total": total, "limit": limit, "offset": offset}
+    )
+
+
+__all__ = ["USER_KEY", "actor", "json_body", "json_response", "me", "page_response", "path_value", "query"]

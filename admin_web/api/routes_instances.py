@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.api import schemas as s
-from admin_web.api.requests import actor, json_body, json_response, me, path_value, query
+from admin_web.api.requests import actor, json_body, json_response, me, page_response, path_value, query
 from admin_web.api.routing import Operation, link
 from admin_web.executor import in_thread
 from admin_web.keys import ENGINE
@@ -43,14 +43,7 @@ async def list_instances(request: web.Request) -> web.Response:
     items, total = await in_thread(
         request.app, "instances", _page, request.app[ENGINE], params, me(params.starter, request)
     )
-    return json_response(
-        {
-            "items": [i.to_dict() for i in items],
-            "total": total,
-            "limit": params.limit,
-            "offset": params.offset,
-        }
-    )
+    return page_response(items, total, limit=params.limit, offset=params.offset)
 
 
 async def get_instance(request: web.Request) -> web.Response:

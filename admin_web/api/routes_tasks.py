@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.api import schemas as s
-from admin_web.api.requests import actor, json_body, json_response, me, path_value, query
+from admin_web.api.requests import actor, json_body, json_response, me, page_response, path_value, query
 from admin_web.api.routes_instances import CHANNEL
 from admin_web.api.routing import Operation
 from admin_web.executor import in_thread
@@ -25,14 +25,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     items, total = await in_thread(
         request.app, "tasks", _page, request.app[ENGINE], params, me(params.assignee, request)
     )
-    return json_response(
-        {
-            "items": [t.to_dict() for t in items],
-            "total": total,
-            "limit": params.limit,
-            "offset": params.offset,
-        }
-    )
+    return page_response(items, total, limit=params.limit, offset=params.offset)
 
 
 async def get_task(request: web.Request) -> web.Response:
