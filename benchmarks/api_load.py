@@ -37,8 +37,12 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
+
 from engine import ApiTokens, Database, ProcessEngine  # noqa: E402
 from engine.org import import_org, parse_org_json  # noqa: E402
+from engine.store.chat_tables import outbox_cursors  # noqa: E402
+from engine.store.schema import outbox  # noqa: E402
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -177,6 +181,30 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def _wait_for_notifier(url: str, limit: float = 300) -> float:
+    """Seconds until the server's notifier has sent the cards of the seeded tasks.
+
+    Seeding creates every task before the server starts, so its notifier begins with a
+    backlog of ``users × tasks`` new-task cards that steady traffic never has. The clock
+    starts once that backlog is gone; how long it took is reported on its own.
+    """
+    db = Database(url)
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() - t0 < limit:
+            with db.read() as conn:
+                newest = conn.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
+                done = conn.execute(
+                    sa.select(outbox_cursors.c.last_id).where(outbox_cursors.c.consumer == "notifier")
+                ).scalar()
+            if done is not None and done >= newest:
+                return time.monotonic() - t0
+            time.sleep(0.2)
+    finally:
+        db.dispose()
+    raise SystemExit(f"the notifier did not catch up within {limit:.0f} s")
+
+
 def run(
     url: str, levels: list[int], tasks: int, seconds: float, workers: int, job_worker: bool, think: float
 ) -> None:
@@ -185,7 +213,9 @@ def run(
         work = _seed(url, users, tasks)
         server = Server(url, workers, job_worker)
         try:
+            catch_up = _wait_for_notifier(url)
             latencies, errors, elapsed = asyncio.run(_level(server.base, work, seconds, think))
+            cards_behind = _wait_for_notifier(url)
         finally:
             server.stop()
         extra = {
@@ -197,6 +227,9 @@ def run(
             "job_worker": job_worker,
             "think_s": think,
         }
+        _emit("notifier_catch_up", catch_up, "s", **extra)
+        # How far the cards lagged behind the actions when the last action was answered.
+        _emit("notifier_behind_at_end", cards_behind, "s", **extra)
         if not latencies:
             _emit("api_task_action_errors", errors, "requests", **extra)
             continue

@@ -44,7 +44,12 @@ class Planned:
 
 
 def plan(services: Services, deliveries: CardDeliveries, row: OutboxRow) -> list[Planned]:
-    """Blocking: which card goes to whom for one outbox event."""
+    """Blocking: which card goes to whom for one outbox event (its queries share one connection)."""
+    with services.engine.db.read():
+        return _plan(services, deliveries, row)
+
+
+def _plan(services: Services, deliveries: CardDeliveries, row: OutboxRow) -> list[Planned]:
     topic, payload = row.topic, row.payload
     if topic == "task.created" and row.task_id:
         assigned = [payload["assignee"]] if payload.get("assignee") else list(payload.get("candidates") or [])
@@ -82,8 +87,11 @@ def plan(services: Services, deliveries: CardDeliveries, row: OutboxRow) -> list
 
 
 class Notifier:
-    def __init__(self, services: Services, channels: Sequence[Channel], *, owner: str) -> None:
+    def __init__(
+        self, services: Services, channels: Sequence[Channel], *, owner: str, concurrency: int = 4
+    ) -> None:
         self.services = services
+        self.concurrency = concurrency  # instances whose cards are built and sent at the same time
         self.channels = list(channels)
         self.deliveries = CardDeliveries(services.engine.db)
         self.feed = Feed(services.engine.db, CONSUMER, owner=owner, clock=services.clock)
@@ -139,9 +147,23 @@ class Notifier:
     async def _drain(self, limit: int) -> int:
         handled = 0
         while True:
-            rows = await self.services.run(self.feed.lease, limit)
+            rows = await self.services.run(self.feed.lease, limit)  # releases when there are none
             if not rows:
                 return handled
+            # One instance's events stay in order; different instances go side by side (their
+            # cards are independent), which hides the database's round trips behind each other.
+            lanes: dict[str, list[OutboxRow]] = {}
+            for row in rows:
+                lanes.setdefault(row.instance_id or f"row:{row.id}", []).append(row)
+            gate = asyncio.Semaphore(self.concurrency)
+            await asyncio.gather(*(self._lane(lane, gate) for lane in lanes.values()))
+            # The cursor moves once per batch: a crash repeats at most one batch, and a repeat
+            # updates the cards already sent (the deliveries remember them) instead of resending.
+            await self.services.run(self.feed.advance, rows[-1].id, release=False)
+            handled += len(rows)
+
+    async def _lane(self, rows: Sequence[OutboxRow], gate: asyncio.Semaphore) -> None:
+        async with gate:
             for row in rows:
                 try:
                     planned = await self.services.run(plan, self.services, self.deliveries, row)
@@ -150,9 +172,6 @@ class Notifier:
                 except Exception:
                     # a card we cannot build or send must not block everyone else's notifications
                     log.exception("notifier: outbox row %s (%s) failed", row.id, row.topic)
-                await self.services.run(self.feed.advance, row.id, release=False)
-                handled += 1
-            await self.services.run(self.feed.release)
 
 
 __all__ = ["CONSUMER", "Channel", "Notifier", "Planned", "plan"]

@@ -55,7 +55,8 @@ class CardDeliveries:
             values["handle"] = handle
         for attempt in range(3):
             try:
-                with self.db.write() as conn:
+                # durable=False: losing this record in a crash means the card is sent again
+                with self.db.write(durable=False) as conn:
                     found = conn.execute(sa.select(card_deliveries.c.id).where(*key)).scalar()
                     if found is not None:
                         conn.execute(

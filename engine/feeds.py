@@ -60,7 +60,7 @@ class Feed:
     def lease(self, limit: int = 100) -> list[OutboxRow]:
         """The next rows for this consumer, or [] when there are none or someone else holds the lease."""
         now = self.clock()
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             self._ensure(conn)
             claimed = conn.execute(
                 outbox_cursors.update()
@@ -82,28 +82,29 @@ class Feed:
             rows = conn.execute(
                 sa.select(outbox).where(outbox.c.id > last).order_by(outbox.c.id).limit(limit)
             ).all()
-        if not rows:
-            self.release()
+            if not rows:  # nothing to do: let go at once, in the same transaction
+                self._release(conn)
         return [OutboxRow(r.id, r.topic, r.instance_id, r.task_id, r.payload, r.created_at) for r in rows]
 
     def advance(self, last_id: int, *, release: bool = True) -> None:
-        with self.db.write() as conn:
-            values: dict[str, Any] = {"last_id": last_id}
-            if release:
-                values.update(leased_by=None, lease_until=None)
-            conn.execute(
-                outbox_cursors.update()
-                .where(outbox_cursors.c.consumer == self.consumer, outbox_cursors.c.leased_by == self.owner)
-                .values(**values)
-            )
+        """Mark every row up to ``last_id`` handled (a crash before this repeats them: at least once)."""
+        values: dict[str, Any] = {"last_id": last_id}
+        if release:
+            values.update(leased_by=None, lease_until=None)
+        with self.db.write(durable=False) as conn:
+            conn.execute(self._mine().values(**values))
 
     def release(self) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                outbox_cursors.update()
-                .where(outbox_cursors.c.consumer == self.consumer, outbox_cursors.c.leased_by == self.owner)
-                .values(leased_by=None, lease_until=None)
-            )
+        with self.db.write(durable=False) as conn:
+            self._release(conn)
+
+    def _mine(self) -> sa.Update:
+        return outbox_cursors.update().where(
+            outbox_cursors.c.consumer == self.consumer, outbox_cursors.c.leased_by == self.owner
+        )
+
+    def _release(self, conn: sa.Connection) -> None:
+        conn.execute(self._mine().values(leased_by=None, lease_until=None))
 
     def backlog(self) -> int:
         with self.db.read() as conn:

@@ -105,8 +105,14 @@ def instance_view(conn: sa.Connection, instance_id: str, *, with_history: bool =
 
 
 def _instance_filters(
-    stmt: _Select, starter: str | None, status: str | None, process_key: str | None
+    stmt: _Select,
+    starter: str | None,
+    status: str | None,
+    process_key: str | None,
+    involved: str | None = None,
 ) -> _Select:
+    if involved is not None:
+        stmt = stmt.where(involving(involved))
     if starter is not None:
         stmt = stmt.where(instances.c.starter == starter)
     if status is not None:
@@ -122,10 +128,12 @@ def list_instances(
     starter: str | None = None,
     status: str | None = None,
     process_key: str | None = None,
+    involved: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[InstanceView]:
-    stmt = _instance_filters(sa.select(instances), starter, status, process_key)
+    """Instances, newest first; ``involved`` keeps those a user started, was offered or copied on."""
+    stmt = _instance_filters(sa.select(instances), starter, status, process_key, involved)
     stmt = stmt.order_by(instances.c.started_at.desc(), instances.c.id.desc()).limit(limit)
     stmt = stmt.offset(offset or None)
     return [InstanceView.from_row(r) for r in conn.execute(stmt)]
@@ -137,9 +145,12 @@ def count_instances(
     starter: str | None = None,
     status: str | None = None,
     process_key: str | None = None,
+    involved: str | None = None,
 ) -> int:
     """How many instances ``list_instances`` would page through with the same filters."""
-    stmt = _instance_filters(sa.select(sa.func.count()).select_from(instances), starter, status, process_key)
+    stmt = _instance_filters(
+        sa.select(sa.func.count()).select_from(instances), starter, status, process_key, involved
+    )
     return int(conn.execute(stmt).scalar_one())
 
 
@@ -173,6 +184,18 @@ def task_view(conn: sa.Connection, task_id: str) -> TaskView:
     return _task_views(conn, rows, {rows[0].instance_id: rows[0].process_key})[0]
 
 
+def involving(user: str) -> sa.ColumnElement[bool]:
+    """A filter on ``instances``: started by ``user``, offered to them, or copied to them."""
+    offered = sa.select(tasks.c.instance_id).where(
+        sa.or_(
+            tasks.c.assignee == user,
+            tasks.c.id.in_(sa.select(task_candidates.c.task_id).where(task_candidates.c.user_id == user)),
+        )
+    )
+    copied = sa.select(instance_cc.c.instance_id).where(instance_cc.c.user_id == user)
+    return sa.or_(instances.c.starter == user, instances.c.id.in_(offered), instances.c.id.in_(copied))
+
+
 def is_participant(conn: sa.Connection, instance_id: str, user_id: str) -> bool:
     """Whether ``user_id`` is or was an assignee or candidate of any task of the instance, or was CC'd."""
     offered = sa.select(task_candidates.c.task_id).where(task_candidates.c.user_id == user_id)
@@ -191,6 +214,7 @@ __all__ = [
     "count_outbox",
     "count_tasks",
     "instance_view",
+    "involving",
     "is_participant",
     "list_instances",
     "list_tasks",

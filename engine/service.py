@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection
 
-from engine import actions, administration
+from engine import actions, administration, readers
 from engine import definitions as defs
 from engine.admins import admins as admins_of
 from engine.admins import is_admin
@@ -375,6 +375,17 @@ class ProcessEngine:
     def instance(self, instance_id: str, *, with_history: bool = True) -> InstanceView:
         with self.db.read() as conn:
             return instance_view(conn, instance_id, with_history=with_history)
+
+    def check_reader(self, instance_id: str, user: str) -> None:
+        """NotFound / NotAllowed unless ``user`` may read the instance (engine/readers.py says who)."""
+        with self.db.read() as conn:
+            rec = load_instance(conn, instance_id)
+            readers.check_reader(conn, rec, self.cache.get(conn, rec.definition_id), user)
+
+    def is_org_admin(self, user: str) -> bool:
+        """Whether ``user`` is in the org role ``admin`` (sees and may act on every process)."""
+        with self.db.read() as conn:
+            return readers.is_org_admin(conn, user)
 
     def instances(self, **filters: Any) -> list[InstanceView]:
         with self.db.read() as conn:

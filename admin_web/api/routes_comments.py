@@ -12,6 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from admin_web.api import schemas as s
 from admin_web.api.errors import BadRequest, UnsupportedMediaType
+from admin_web.api.reading import read_instance
 from admin_web.api.requests import actor, json_body, json_response, path_value
 from admin_web.api.routes_instances import CHANNEL
 from admin_web.api.routing import Operation, link
@@ -44,7 +45,7 @@ async def add_comment(request: web.Request) -> web.Response:
 
 async def list_comments(request: web.Request) -> web.Response:
     instance_id = path_value(request, "id", "instance")
-    inst = await in_thread(request.app, "instance", request.app[ENGINE].instance, instance_id)
+    inst = await read_instance(request, "instance", instance_id, request.app[ENGINE].instance, instance_id)
     return json_response([h.to_dict() for h in inst.history if h.action == "commented"])
 
 
@@ -133,7 +134,9 @@ async def upload_attachment(request: web.Request) -> web.Response:
 
 async def list_attachments(request: web.Request) -> web.Response:
     instance_id = path_value(request, "id", "instance")
-    views = await in_thread(request.app, "attachments", request.app[ENGINE].attachments, instance_id)
+    views = await read_instance(
+        request, "attachments", instance_id, request.app[ENGINE].attachments, instance_id
+    )
     return json_response([v.to_dict() for v in views])
 
 
@@ -146,8 +149,8 @@ async def download_attachment(request: web.Request) -> web.StreamResponse:
     instance_id = path_value(request, "id", "instance")
     attachment_id = path_value(request, "aid", "attachment")
     engine = request.app[ENGINE]
-    view, path = await in_thread(
-        request.app, "attachment", engine.attachment_file, instance_id, attachment_id
+    view, path = await read_instance(
+        request, "attachment", instance_id, engine.attachment_file, instance_id, attachment_id
     )
     if not path.is_file():
         raise NotFound(f'the file of attachment "{attachment_id}" is missing from storage')
@@ -188,7 +191,7 @@ OPERATIONS = [
         "comments",
         response=s.HistoryEntry,
         response_is_list=True,
-        errors=(404,),
+        errors=(403, 404),
     ),
     Operation(
         "POST",
@@ -216,7 +219,7 @@ OPERATIONS = [
         "attachments",
         response=s.Attachment,
         response_is_list=True,
-        errors=(404,),
+        errors=(403, 404),
     ),
     Operation(
         "GET",
@@ -226,7 +229,7 @@ OPERATIONS = [
         "attachments",
         # The stored content type of the file (one of the upload allow-list's).
         response_content={"*/*": {"schema": {"type": "string", "format": "binary"}}},
-        errors=(404,),
+        errors=(403, 404),
     ),
 ]
 

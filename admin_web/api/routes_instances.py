@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.api import schemas as s
+from admin_web.api.reading import instance_scope, is_admin, read_instance
 from admin_web.api.requests import actor, json_body, json_response, me, page_response, path_value, query
 from admin_web.api.routing import Operation, link
 from admin_web.executor import in_thread
@@ -31,9 +32,14 @@ async def start_instance(request: web.Request) -> web.Response:
 
 
 def _page(
-    engine: ProcessEngine, params: s.InstanceQuery, starter: str | None
+    engine: ProcessEngine, params: s.InstanceQuery, starter: str | None, user: str, admin: bool
 ) -> tuple[list[InstanceView], int]:
-    filters = {"starter": starter, "status": params.status, "process_key": params.process_key}
+    filters = {
+        "starter": starter,
+        "status": params.status,
+        "process_key": params.process_key,
+        "involved": instance_scope(engine, user, admin),
+    }
     items = engine.instances(**filters, limit=params.limit, offset=params.offset)
     return items, engine.count_instances(**filters)
 
@@ -41,14 +47,21 @@ def _page(
 async def list_instances(request: web.Request) -> web.Response:
     params = query(request, s.InstanceQuery)
     items, total = await in_thread(
-        request.app, "instances", _page, request.app[ENGINE], params, me(params.starter, request)
+        request.app,
+        "instances",
+        _page,
+        request.app[ENGINE],
+        params,
+        me(params.starter, request),
+        actor(request),
+        is_admin(request),
     )
     return page_response(items, total, limit=params.limit, offset=params.offset)
 
 
 async def get_instance(request: web.Request) -> web.Response:
     instance_id = path_value(request, "id", "instance")
-    inst = await in_thread(request.app, "instance", request.app[ENGINE].instance, instance_id)
+    inst = await read_instance(request, "instance", instance_id, request.app[ENGINE].instance, instance_id)
     return json_response(inst.to_dict())
 
 
@@ -79,13 +92,15 @@ async def urge_instance(request: web.Request) -> web.Response:
 
 async def get_history(request: web.Request) -> web.Response:
     instance_id = path_value(request, "id", "instance")
-    inst = await in_thread(request.app, "instance", request.app[ENGINE].instance, instance_id)
+    inst = await read_instance(request, "instance", instance_id, request.app[ENGINE].instance, instance_id)
     return json_response([h.to_dict() for h in inst.history])
 
 
 async def verify_history(request: web.Request) -> web.Response:
     instance_id = path_value(request, "id", "instance")
-    check = await in_thread(request.app, "verify", request.app[ENGINE].verify_history, instance_id)
+    check = await read_instance(
+        request, "verify", instance_id, request.app[ENGINE].verify_history, instance_id
+    )
     return json_response(
         {
             "ok": check.ok,
@@ -135,6 +150,8 @@ OPERATIONS = [
         query=s.InstanceQuery,
         response=s.InstancePage,
         errors=(422,),
+        description="Admins (`JINGWEI_ADMINS`, the org role `admin`) see every instance; anyone else "
+        "those they started, were offered a task of, or were copied on.",
     ),
     Operation(
         "GET",
@@ -143,7 +160,10 @@ OPERATIONS = [
         "An instance with its open tasks and its history",
         "instances",
         response=s.Instance,
-        errors=(404,),
+        errors=(403, 404),
+        description="Readable by its starter, everyone who is or was offered one of its tasks, the people "
+        "it was copied to, the process's admins and admins (`JINGWEI_ADMINS`, the org role `admin`); "
+        "403 for anyone else. The same rule guards its history, comments, attachments and tasks.",
     ),
     Operation(
         "POST",
@@ -173,7 +193,7 @@ OPERATIONS = [
         "instances",
         response=s.HistoryEntry,
         response_is_list=True,
-        errors=(404,),
+        errors=(403, 404),
     ),
     Operation(
         "GET",
@@ -182,7 +202,7 @@ OPERATIONS = [
         "Recompute the history's hash chain",
         "instances",
         response=s.HistoryCheck,
-        errors=(404,),
+        errors=(403, 404),
     ),
 ]
 

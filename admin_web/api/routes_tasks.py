@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_web.api import schemas as s
+from admin_web.api.reading import is_admin, read_task, task_scope
 from admin_web.api.requests import actor, json_body, json_response, me, page_response, path_value, query
 from admin_web.api.routes_instances import CHANNEL
 from admin_web.api.routing import Operation
@@ -13,8 +14,11 @@ from admin_web.keys import ENGINE
 from engine import ProcessEngine, TaskView
 
 
-def _page(engine: ProcessEngine, params: s.TaskQuery, assignee: str | None) -> tuple[list[TaskView], int]:
+def _page(
+    engine: ProcessEngine, params: s.TaskQuery, assignee: str | None, user: str, admin: bool
+) -> tuple[list[TaskView], int]:
     status = None if params.status == "all" else params.status
+    assignee = task_scope(engine, user, admin, assignee, params.instance_id)
     filters = {"assignee": assignee, "instance_id": params.instance_id, "status": status}
     items = engine.tasks(**filters, limit=params.limit, offset=params.offset)
     return items, engine.count_tasks(**filters)
@@ -23,14 +27,21 @@ def _page(engine: ProcessEngine, params: s.TaskQuery, assignee: str | None) -> t
 async def list_tasks(request: web.Request) -> web.Response:
     params = query(request, s.TaskQuery)
     items, total = await in_thread(
-        request.app, "tasks", _page, request.app[ENGINE], params, me(params.assignee, request)
+        request.app,
+        "tasks",
+        _page,
+        request.app[ENGINE],
+        params,
+        me(params.assignee, request),
+        actor(request),
+        is_admin(request),
     )
     return page_response(items, total, limit=params.limit, offset=params.offset)
 
 
 async def get_task(request: web.Request) -> web.Response:
     task_id = path_value(request, "id", "task")
-    task = await in_thread(request.app, "task", request.app[ENGINE].task, task_id)
+    task = await read_task(request, task_id)
     return json_response(task.to_dict())
 
 
@@ -64,8 +75,11 @@ OPERATIONS = [
         "tasks",
         query=s.TaskQuery,
         response=s.TaskPage,
-        errors=(422,),
-        description="`assignee` also matches tasks offered to that user as a candidate.",
+        errors=(403, 404, 422),
+        description="`assignee` also matches tasks offered to that user as a candidate. Without filters the "
+        "list holds the caller's own tasks (everyone's for admins); another "
+        "person's tasks only for admins (403 otherwise); `instance_id` lists an instance's tasks for anyone "
+        "who may read that instance.",
     ),
     Operation(
         "GET",
@@ -74,7 +88,8 @@ OPERATIONS = [
         "One task",
         "tasks",
         response=s.Task,
-        errors=(404,),
+        errors=(403, 404),
+        description="For anyone who may read its instance (see `GET /instances/{id}`).",
     ),
     Operation(
         "POST",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# A pooled connection idle longer than this is pinged before use (a restarted server or a
+# firewall may have dropped it); a busy one is not: the ping is a round trip per transaction.
+IDLE_PING_SECONDS = 10.0
+
+
+def _mark_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info["jw_idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: sa.Dialect) -> Any:
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("jw_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool retries the checkout with a fresh connection
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+    return checkout
+
+
 class Database:
     """A SQLAlchemy engine plus the transaction discipline of the product.
 
@@ -62,7 +85,6 @@ class Database:
                 kwargs["poolclass"] = sa.pool.StaticPool
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
-            kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 10
         if self.dialect == "mysql" and "charset" not in self.url.query:
             self.url = self.url.update_query_dict({"charset": "utf8mb4"})
@@ -70,8 +92,12 @@ class Database:
             self.engine = sa.create_engine(self.url, **kwargs)
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise InvalidInput(f"cannot use database URL {self.url!r}: {exc}") from exc
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            sa.event.listen(self.engine.pool, "checkin", _mark_checkin)
+            sa.event.listen(self.engine.pool, "checkout", _ping_if_idle(self.engine.dialect))
         # SQLite has one writer at a time anyway: keep one connection for it, behind a lock.
         self._writer: sa.Connection | None = None
         self._writer_lock = threading.Lock()
@@ -90,17 +116,24 @@ class Database:
         metadata.drop_all(self.engine)
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
+    def write(self, *, durable: bool = True) -> Iterator[sa.Connection]:
         """One command, one transaction: commit on success, roll back on any error.
 
         A ``write()`` opened inside another on the same thread joins the outer transaction,
         so a job worker can mark its job done and run the command it triggers atomically.
+
+        ``durable=False`` is for bookkeeping that is safe to redo (a feed cursor, a card
+        delivery record): on PostgreSQL the commit does not wait for the WAL flush, so a
+        crash may lose the last few such commits (never a torn one) and the work is done
+        again. Commands and anything a user was told happened stay durable.
         """
         joined = getattr(self._current, "conn", None)
         if joined is not None:
             yield joined
             return
         with self._transaction() as conn:
+            if not durable and self.dialect == "postgresql":
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             self._current.conn = conn
             try:
                 yield conn
@@ -137,12 +170,25 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
+        """A connection for queries.
+
+        One already open on this thread (a read, or a write transaction) is joined, so
+        ``with db.read():`` around several reads (engine.task, engine.instance, …) runs them
+        all on one pooled connection instead of checking one out for each. Outside SQLite
+        each statement runs on its own (autocommit): under READ COMMITTED a transaction
+        would add a BEGIN and a COMMIT round trip and no consistency, since every statement
+        takes its own snapshot anyway.
+        """
+        joined = getattr(self._current, "conn", None) or getattr(self._current, "reader", None)
+        if joined is not None:
+            yield joined
+            return
+        with (self.engine if self.dialect == "sqlite" else self._reader).connect() as conn:
+            self._current.reader = conn
+            try:
                 yield conn
-            else:
-                with conn.begin():
-                    yield conn
+            finally:
+                self._current.reader = None
 
     def dispose(self) -> None:
         with self._writer_lock:

@@ -48,9 +48,9 @@ async def test_the_starter_comments_and_mentioned_people_are_notified(api: Api, 
         ).scalar_one()
     payload = payload if isinstance(payload, dict) else __import__("json").loads(payload)
     assert payload["recipients"] == ["zhouli"]
-    listed = await (await api.as_("lina").get(f"/api/v1/instances/{inst['id']}/comments")).json()
+    listed = await (await api.as_("chenjie").get(f"/api/v1/instances/{inst['id']}/comments")).json()
     assert [c["seq"] for c in listed] == [body["seq"]]
-    check = await (await api.as_("lina").get(f"/api/v1/instances/{inst['id']}/history/verify")).json()
+    check = await (await api.as_("chenjie").get(f"/api/v1/instances/{inst['id']}/history/verify")).json()
     assert check["ok"] is True
 
 
@@ -101,10 +101,15 @@ async def test_upload_list_and_download_an_attachment(api: Api, api_settings: Se
     assert got.headers["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8%202026.pdf" in got.headers["Content-Disposition"]
     assert got.headers["X-Content-Type-Options"] == "nosniff"
-    history = await (await api.as_("lina").get(f"/api/v1/instances/{inst['id']}/history")).json()
+    history = await (await api.as_("chenjie").get(f"/api/v1/instances/{inst['id']}/history")).json()
     assert history[-1]["action"] == "attached"
     assert history[-1]["details"]["attachment_id"] == meta["id"]
-    assert (await api.as_("lina").get(f"{base}/0000000000000000")).status == 404
+    assert (await api.as_("chenjie").get(f"{base}/0000000000000000")).status == 404
+    # lina takes no part in the instance: neither the list nor the file
+    for path in (base, f"{base}/{meta['id']}"):
+        refused = await api.as_("lina").get(path)
+        assert refused.status == 403
+        assert_error(await refused.json(), "not_allowed")
     assert len(stored_files(api_settings)) == 1
 
 

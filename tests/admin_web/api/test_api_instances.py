@@ -40,14 +40,41 @@ async def test_broken_json_is_400_and_a_wrong_shape_is_422_per_field(api: Api) -
 
 async def test_one_instance_comes_with_tasks_and_history(api: Api) -> None:
     inst = await start_expense(api)
-    resp = await api.as_("lina").get(f"/api/v1/instances/{inst['id']}")
+    resp = await api.as_("chenjie").get(f"/api/v1/instances/{inst['id']}")
     body = await resp.json()
     assert resp.status == 200
     assert body["id"] == inst["id"]
     assert [h["action"] for h in body["history"]][:1] == ["started"]
     assert body["tasks"][0]["assignee"] == "chenjie"
-    missing = await api.as_("lina").get("/api/v1/instances/0000000000000000")
+    missing = await api.as_("chenjie").get("/api/v1/instances/0000000000000000")
     assert missing.status == 404
+
+
+async def test_only_people_involved_and_admins_read_an_instance(api: Api) -> None:
+    inst = await start_expense(api, starter="lina")
+    path = f"/api/v1/instances/{inst['id']}"
+    approver = inst["tasks"][0]["assignee"]
+    for user in ("lina", approver, "zhangwei"):  # starter, approver, service admin
+        assert (await api.as_(user).get(path)).status == 200, user
+    outsider = next(u for u in ("wangfang", "liuyang", "zhaolei") if u not in ("lina", approver))
+    for sub in ("", "/history", "/history/verify", "/comments", "/attachments"):
+        refused = await api.as_(outsider).get(path + sub)
+        body = await refused.json()
+        assert refused.status == 403, (sub, body)
+        assert_error(body, "not_allowed")
+        assert outsider in body["error"]["message"]
+    task = await api.as_(outsider).get(f"/api/v1/tasks/{inst['tasks'][0]['id']}")
+    assert task.status == 403
+    listed = await (await api.as_(outsider).get("/api/v1/instances")).json()
+    assert listed["total"] == 0
+    # once copied, the outsider may read it and finds it in their list
+    cc = await api.as_(approver).post(
+        f"/api/v1/tasks/{inst['tasks'][0]['id']}/actions", json={"action": "cc", "to": [outsider]}
+    )
+    assert cc.status == 200, await cc.text()
+    assert (await api.as_(outsider).get(path)).status == 200
+    listed = await (await api.as_(outsider).get("/api/v1/instances")).json()
+    assert [i["id"] for i in listed["items"]] == [inst["id"]]
 
 
 async def test_instances_filter_by_starter_status_and_key_with_paging_and_total(api: Api) -> None:
@@ -62,7 +89,9 @@ async def test_instances_filter_by_starter_status_and_key_with_paging_and_total(
     rest = await (await user.get("/api/v1/instances?starter=me&limit=2&offset=2")).json()
     assert [i["data"]["amount"] for i in rest["items"]] == [100]
     everyone = await (await user.get("/api/v1/instances?process_key=expense&status=running")).json()
-    assert everyone["total"] == 4
+    assert everyone["total"] == 4  # zhangwei is a service admin
+    own = await (await api.as_("lina").get("/api/v1/instances?process_key=expense")).json()
+    assert [i["data"]["amount"] for i in own["items"]] == [400]  # lina only sees what involves her
     none = await (await user.get("/api/v1/instances?status=completed")).json()
     assert none == {"items": [], "total": 0, "limit": 50, "offset": 0}
     bad = await user.get("/api/v1/instances?status=sleeping&limit=0")
@@ -102,7 +131,7 @@ async def test_urging_twice_within_the_interval_is_429_with_retry_after(api: Api
 
 async def test_history_and_its_verification(api: Api) -> None:
     inst = await start_expense(api)
-    user = api.as_("lina")
+    user = api.as_("chenjie")
     rows = await (await user.get(f"/api/v1/instances/{inst['id']}/history")).json()
     assert rows[0]["seq"] == 1
     assert rows[0]["action"] == "started"

@@ -20,18 +20,29 @@ async def test_my_open_tasks_with_paging_and_total(api: Api) -> None:
     assert [t["instance_id"] for t in rest["items"]] == [first["id"]]
     nobody = await (await api.as_("lina").get("/api/v1/tasks?assignee=me")).json()
     assert nobody["total"] == 0
-    by_instance = await (await api.as_("lina").get(f"/api/v1/tasks?instance_id={first['id']}")).json()
+    by_instance = await (await api.as_("zhangwei").get(f"/api/v1/tasks?instance_id={first['id']}")).json()
     assert [t["assignee"] for t in by_instance["items"]] == ["chenjie"]
+    # without filters: one's own tasks; another person's or another's instance's only for admins
+    own = await (await api.as_("chenjie").get("/api/v1/tasks")).json()
+    assert own["total"] == 2
+    assert (await (await api.as_("lina").get("/api/v1/tasks")).json())["total"] == 0
+    for path in ("/api/v1/tasks?assignee=chenjie", f"/api/v1/tasks?instance_id={first['id']}"):
+        refused = await api.as_("lina").get(path)
+        assert refused.status == 403, path
+        assert_error(await refused.json(), "not_allowed")
+    admin = await (await api.as_("zhangwei").get("/api/v1/tasks?assignee=chenjie")).json()
+    assert admin["total"] == 2
 
 
 async def test_one_task(api: Api) -> None:
     inst = await start_expense(api)
     task_id = inst["tasks"][0]["id"]
-    resp = await api.as_("lina").get(f"/api/v1/tasks/{task_id}")
+    resp = await api.as_("chenjie").get(f"/api/v1/tasks/{task_id}")
     body = await resp.json()
     assert resp.status == 200
     assert (body["id"], body["status"], body["process_key"]) == (task_id, "open", "expense")
-    assert (await api.as_("lina").get("/api/v1/tasks/0000000000000000")).status == 404
+    assert (await api.as_("chenjie").get("/api/v1/tasks/0000000000000000")).status == 404
+    assert (await api.as_("lina").get(f"/api/v1/tasks/{task_id}")).status == 403
 
 
 async def test_the_assignee_approves_and_the_answer_is_the_instance(api: Api) -> None:
