@@ -7,6 +7,12 @@ its own tasks over ``POST /api/v1/tasks/{id}/actions`` as fast as the answers co
 Each level stops when its tasks are done or after ``--seconds``. Prints one JSON object per
 line: ``{"metric", "value", "unit", "db", "users", "requests", "errors"}``.
 
+The clock starts once the server's chat notifier has sent the seeded tasks' cards
+(``notifier_catch_up``); ``notifier_behind_at_end`` is how long the cards took to catch up
+with the actions after the last answer. ``--think S`` gives each user a pause of 0.5–1.5 × S
+before every action, as a person reading a card does; without it every user fires its next
+action the moment the last one answers (saturation).
+
     python benchmarks/api_load.py
     python benchmarks/api_load.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
 
