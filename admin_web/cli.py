@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: $JINGWEI_DB or sqlite:///var/jingwei.db)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("init-db", help="create the database schema")
+    sub.add_parser("init-db", help="create the database schema (an empty database) and show its revision")
+    sub.add_parser("migrate", help="bring the database schema to this version's revision")
     d = sub.add_parser("deploy", help="deploy a BPMN file as a new version")
     d.add_argument("file")
     d.add_argument("--form", help="a form-js JSON file attached to this version")
@@ -166,11 +167,28 @@ def run(args: argparse.Namespace, db_url: str | None, emit: Callable[[Any, str],
 
         run_demo(_engine(db_url), EXAMPLES, emit)
         return
+    if cmd == "migrate":
+        db = Database(db_url or default_url())
+        before = db.schema_status().current
+        after = db.upgrade_schema()
+        db.dispose()
+        emit(
+            {"from": before, "to": after.current, "head": after.head, "ok": after.up_to_date},
+            f"schema at revision {after.current} (was {before or 'none'})",
+        )
+        return
     engine = _engine(db_url)
     if cmd == "init-db":
+        schema = engine.db.schema_status()
         emit(
-            {"database": str(engine.db.url.render_as_string(hide_password=True)), "ok": True},
-            "database ready",
+            {
+                "database": str(engine.db.url.render_as_string(hide_password=True)),
+                "schema": schema.current,
+                "ok": schema.up_to_date,
+            },
+            f"database ready, schema revision {schema.current}"
+            if schema.up_to_date
+            else f"schema at revision {schema.current}, this needs {schema.head}: run jingwei migrate",
         )
     elif cmd in APPROVAL_COMMANDS:
         run_approval_command(args, engine, emit)

@@ -25,7 +25,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """The database answers and has every table; 503 otherwise, so no traffic is routed here."""
+    """The database answers, has every table and the schema revision this code needs; else 503."""
     engine = request.app[ENGINE]
     try:
         missing = await in_thread(request.app, "readyz", engine.db.missing_tables)
@@ -33,9 +33,16 @@ async def readyz(request: web.Request) -> web.Response:
         log.warning("not ready: database unreachable: %s", exc)
         return web.json_response({"status": "unavailable", "reason": "database unreachable"}, status=503)
     if missing:
-        reason = f"schema incomplete, missing: {', '.join(missing)} (run jingwei init-db)"
+        reason = f"schema incomplete, missing: {', '.join(missing)} (run jingwei migrate)"
         return web.json_response({"status": "unavailable", "reason": reason}, status=503)
-    return web.json_response({"status": "ready", "database": engine.db.dialect})
+    schema = await in_thread(request.app, "readyz", engine.db.schema_status)
+    if not schema.up_to_date:
+        reason = (
+            f"database schema at revision {schema.current or 'none'}, this version needs {schema.head} "
+            "(run jingwei migrate)"
+        )
+        return web.json_response({"status": "unavailable", "reason": reason}, status=503)
+    return web.json_response({"status": "ready", "database": engine.db.dialect, "schema": schema.head})
 
 
 def _gauges(engine: ProcessEngine) -> tuple[int | None, int | None]:

@@ -90,10 +90,19 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def prepare(settings: Settings, *, demo: bool, examples: Path) -> Banner:
-    """Create the schema when missing; with ``demo``, load the examples and issue a fresh demo token."""
+    """Create the schema when missing; with ``demo``, load the examples and issue a fresh demo token.
+
+    A schema at an older revision is upgraded for the demo; otherwise serving is refused until
+    ``jingwei migrate`` has run (once, not by every replica of a deployment at start-up).
+    """
     db = Database(settings.db)
     try:
-        db.create_schema()
+        schema = db.upgrade_schema() if demo else db.create_schema()
+        if not schema.up_to_date:
+            raise InvalidInput(
+                f"the database schema is at revision {schema.current}, this version needs {schema.head}: "
+                "run `jingwei migrate` first"
+            )
         lines: list[str] = []
         token = None
         if demo:

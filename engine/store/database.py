@@ -15,6 +15,7 @@ import orjson
 import sqlalchemy as sa
 
 from engine.errors import InvalidInput
+from engine.store import migrate
 from engine.store.schema import metadata
 
 DEFAULT_URL = "sqlite:///var/jingwei.db"
@@ -103,8 +104,18 @@ class Database:
         self._writer_lock = threading.Lock()
         self._current = threading.local()  # the write transaction open on this thread, if any
 
-    def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+    def create_schema(self) -> migrate.SchemaStatus:
+        """Create the tables of an empty database at the newest revision (see engine/store/migrate.py)."""
+        return migrate.ensure_schema(self.engine)
+
+    def upgrade_schema(self) -> migrate.SchemaStatus:
+        """Bring the schema to the newest revision (``jingwei migrate``)."""
+        return migrate.upgrade(self.engine)
+
+    def schema_status(self) -> migrate.SchemaStatus:
+        """The database's schema revision and this code's (readiness checks); raises when unreachable."""
+        with self.engine.connect() as conn:
+            return migrate.status(conn)
 
     def missing_tables(self) -> list[str]:
         """Tables of the schema not present in the database (readiness checks); raises when unreachable."""
@@ -114,6 +125,8 @@ class Database:
 
     def drop_schema(self) -> None:
         metadata.drop_all(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {migrate.VERSION_TABLE}"))
 
     @contextmanager
     def write(self, *, durable: bool = True) -> Iterator[sa.Connection]:

@@ -28,7 +28,7 @@ def test_the_deployment_runs_several_replicas_probed_on_health_and_readiness() -
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     secrets = {e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e}
     assert "jingwei-db" in secrets
-    assert pod["initContainers"][0]["command"] == ["jingwei", "init-db"]
+    assert pod["initContainers"][0]["command"] == ["jingwei", "migrate"]
 
 
 def test_the_service_selects_the_deployments_pods() -> None:
