@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
 import socket
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -78,11 +80,16 @@ async def _chat(app: web.Application) -> AsyncIterator[None]:
         personal_links=links.url,
     )
     sandbox = SandboxChannel()
+    channels = [sandbox, *app.get(CHANNELS, [])]
+    notifier_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jingwei-notifier")
     owner = f"{socket.gethostname()}:{os.getpid()}"
     runtime = ChatRuntime(
         services,
         create_bot(),
-        Notifier(services, [sandbox, *app.get(CHANNELS, [])], owner=owner),
+        # The notifier's queries and card rendering run on a thread of their own, one at a time:
+        # cards for several instances overlap while a channel waits on its platform's API, but
+        # never take more than one thread's worth of CPU from the requests being answered.
+        Notifier(dataclasses.replace(services, executor=notifier_pool), channels, owner=owner),
         sandbox,
         links,
         asyncio.Event(),
@@ -93,6 +100,7 @@ async def _chat(app: web.Application) -> AsyncIterator[None]:
     loop_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await loop_task
+    notifier_pool.shutdown(wait=True)
 
 
 def setup_chat(app: web.Application) -> None:

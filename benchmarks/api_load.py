@@ -160,6 +160,8 @@ async def _user(
                 out.append(time.perf_counter() - t0)
             else:
                 errors += 1
+                if errors == 1 and not out:  # say why once: a wrong setup fails every request alike
+                    print(f"error {resp.status}: {(await resp.text())[:300]}", file=sys.stderr)
     return errors
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from engine.store import Database
 from engine.store.chat_tables import card_deliveries
+from engine.store.statements import FastStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,40 @@ class Delivery:
     handle: str | None
     payload: dict[str, Any] | None
     updated_at: datetime
+
+
+# The notifier runs these for every card it sends or updates (engine/store/statements.py).
+_KEY = (
+    card_deliveries.c.card_id == sa.bindparam("card_id"),
+    card_deliveries.c.channel == sa.bindparam("channel"),
+    card_deliveries.c.recipient == sa.bindparam("recipient"),
+)
+_SELECT = FastStatement(sa.select(card_deliveries).where(*_KEY))
+_SELECT_ID = FastStatement(sa.select(card_deliveries.c.id).where(*_KEY))
+_SELECT_OF_CARD = FastStatement(
+    sa.select(card_deliveries).where(card_deliveries.c.card_id == sa.bindparam("card_id"))
+)
+_UPDATE_BY_ID = FastStatement(
+    card_deliveries.update()
+    .where(card_deliveries.c.id == sa.bindparam("delivery_id"))
+    .values(payload=sa.bindparam("payload"), updated_at=sa.bindparam("updated_at"))
+)
+_UPDATE_WITH_HANDLE = FastStatement(
+    card_deliveries.update()
+    .where(card_deliveries.c.id == sa.bindparam("delivery_id"))
+    .values(
+        payload=sa.bindparam("payload"), updated_at=sa.bindparam("updated_at"), handle=sa.bindparam("handle")
+    )
+)
+_INSERT = FastStatement(
+    card_deliveries.insert().values(
+        {c.name: sa.bindparam(c.name) for c in card_deliveries.c if c.name != "id"}
+    )
+)
+
+
+def _delivery(r: dict[str, Any]) -> Delivery:
+    return Delivery(r["card_id"], r["channel"], r["recipient"], r["handle"], r["payload"], r["updated_at"])
 
 
 class CardDeliveries:
@@ -45,48 +80,30 @@ class CardDeliveries:
         and an inline answer record deliveries at the same time). Two inserts of the same
         delivery race to the unique key; the loser updates the winner's row.
         """
-        key = (
-            card_deliveries.c.card_id == card_id,
-            card_deliveries.c.channel == channel,
-            card_deliveries.c.recipient == recipient,
-        )
-        values: dict[str, Any] = {"payload": payload, "updated_at": now}
-        if handle is not None:
-            values["handle"] = handle
+        key = {"card_id": card_id, "channel": channel, "recipient": recipient}
+        values: dict[str, Any] = {"payload": payload, "updated_at": now, "handle": handle}
+        update = _UPDATE_BY_ID if handle is None else _UPDATE_WITH_HANDLE
         for attempt in range(3):
             try:
                 # durable=False: losing this record in a crash means the card is sent again
                 with self.db.write(durable=False) as conn:
-                    found = conn.execute(sa.select(card_deliveries.c.id).where(*key)).scalar()
+                    found = _SELECT_ID.first(conn, key)
                     if found is not None:
-                        conn.execute(
-                            card_deliveries.update().where(card_deliveries.c.id == found).values(**values)
-                        )
+                        update.execute(conn, {**values, "delivery_id": found["id"]}).close()
                         return False
-                    conn.execute(
-                        card_deliveries.insert(),
-                        {
-                            "card_id": card_id,
-                            "channel": channel,
-                            "recipient": recipient,
-                            "task_id": task_id,
-                            "instance_id": instance_id,
-                            "handle": handle,
-                            "payload": payload,
-                            "sent_at": now,
-                            "updated_at": now,
-                        },
-                    )
+                    _INSERT.execute(
+                        conn,
+                        {**key, **values, "task_id": task_id, "instance_id": instance_id, "sent_at": now},
+                    ).close()
                     return True
-            except sa.exc.IntegrityError:
+            except (sa.exc.IntegrityError, self.db.engine.dialect.dbapi.IntegrityError):  # type: ignore[union-attr]
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
     def of_card(self, card_id: str) -> list[Delivery]:
         with self.db.read() as conn:
-            rows = conn.execute(sa.select(card_deliveries).where(card_deliveries.c.card_id == card_id)).all()
-        return [Delivery(r.card_id, r.channel, r.recipient, r.handle, r.payload, r.updated_at) for r in rows]
+            return [_delivery(r) for r in _SELECT_OF_CARD.all(conn, {"card_id": card_id})]
 
     def inbox(self, channel: str, recipient: str, limit: int = 50) -> list[Delivery]:
         """A person's cards on a channel, newest first, each in its latest state."""
@@ -101,18 +118,8 @@ class CardDeliveries:
 
     def get(self, card_id: str, channel: str, recipient: str) -> Delivery | None:
         with self.db.read() as conn:
-            r = conn.execute(
-                sa.select(card_deliveries).where(
-                    card_deliveries.c.card_id == card_id,
-                    card_deliveries.c.channel == channel,
-                    card_deliveries.c.recipient == recipient,
-                )
-            ).first()
-        return (
-            None
-            if r is None
-            else Delivery(r.card_id, r.channel, r.recipient, r.handle, r.payload, r.updated_at)
-        )
+            r = _SELECT.first(conn, {"card_id": card_id, "channel": channel, "recipient": recipient})
+        return None if r is None else _delivery(r)
 
 
 __all__ = ["CardDeliveries", "Delivery"]

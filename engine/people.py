@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
@@ -12,18 +13,34 @@ from engine.store.schema import users
 _CHANNEL_COLUMN = {"wecom": users.c.wecom_userid, "dingtalk": users.c.dingtalk_userid}
 
 
+NAMES_TTL = 60.0  # seconds a display name is reused: a renamed person shows up on cards within a minute
+
+
 class People:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
+        self.clock = clock
+        # Every card names its people; names change rarely, so each is read at most once a minute.
+        self._names: dict[str, tuple[str, float]] = {}
 
     def names(self, user_ids: Iterable[str]) -> dict[str, str]:
         """Display names of the known users among ``user_ids``."""
-        ids = sorted(set(user_ids))
-        if not ids:
-            return {}
-        with self.db.read() as conn:
-            rows = conn.execute(sa.select(users.c.id, users.c.name).where(users.c.id.in_(ids)))
-            return {r.id: r.name for r in rows}
+        now = self.clock()
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        for uid in sorted(set(user_ids)):
+            cached = self._names.get(uid)
+            if cached is not None and now - cached[1] < NAMES_TTL:
+                found[uid] = cached[0]
+            else:
+                missing.append(uid)
+        if missing:
+            with self.db.read() as conn:
+                rows = conn.execute(sa.select(users.c.id, users.c.name).where(users.c.id.in_(missing)))
+                for r in rows:
+                    found[r.id] = r.name
+                    self._names[r.id] = (r.name, now)
+        return found
 
     def org_user(self, channel: str, channel_user: str) -> str | None:
         """The org user behind a channel's user id (the sandbox uses org ids directly)."""

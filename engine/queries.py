@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -10,15 +11,33 @@ import sqlalchemy as sa
 from engine.errors import NotFound
 from engine.store.instances import load_instance, task_record
 from engine.store.schema import history, instance_cc, instances, outbox, task_candidates, tasks
+from engine.store.statements import FastStatement
 from engine.views import HistoryView, InstanceView, TaskView
 
 _Select = TypeVar("_Select", bound=sa.Select[Any])
 
 
+# Every card the notifier builds reads one task, its instance's open tasks and its history:
+# compiled once, run on the DB-API cursor (engine/store/statements.py).
+_TASK_WITH_KEY = sa.select(tasks, instances.c.process_key).join(
+    instances, instances.c.id == tasks.c.instance_id
+)
+_SELECT_TASK = FastStatement(_TASK_WITH_KEY.where(tasks.c.id == sa.bindparam("task_id")))
+_SELECT_OPEN_TASKS = FastStatement(
+    _TASK_WITH_KEY.where(tasks.c.instance_id == sa.bindparam("instance_id"), tasks.c.status == "open")
+    .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+    .limit(200)
+)
+_SELECT_HISTORY = FastStatement(
+    sa.select(history).where(history.c.instance_id == sa.bindparam("instance_id")).order_by(history.c.seq)
+)
+
+
 def _task_views(
-    conn: sa.Connection, rows: list[sa.Row[tuple[object, ...]]], keys: dict[str, str]
+    conn: sa.Connection, found: Sequence[sa.Row[tuple[object, ...]] | Mapping[str, Any]], keys: dict[str, str]
 ) -> list[TaskView]:
-    pooled = [r.id for r in rows if r.assignee is None]
+    rows: list[Mapping[str, Any]] = [r if isinstance(r, Mapping) else dict(r._mapping) for r in found]
+    pooled = [r["id"] for r in rows if r["assignee"] is None]
     candidates: dict[str, list[str]] = defaultdict(list)
     if pooled:
         for tid, uid in conn.execute(
@@ -29,7 +48,7 @@ def _task_views(
             candidates[tid].append(uid)
     views = []
     for row in rows:
-        rec = task_record(dict(row._mapping), candidates.get(row.id, []))
+        rec = task_record(row, candidates.get(row["id"], []))
         views.append(
             TaskView(
                 id=rec.id,
@@ -91,15 +110,24 @@ def instance_view(conn: sa.Connection, instance_id: str, *, with_history: bool =
         data=rec.data,
         started_at=rec.started_at,
         ended_at=rec.ended_at,
-        tasks=list_tasks(conn, instance_id=instance_id, status="open"),
+        tasks=_task_views(
+            conn, _SELECT_OPEN_TASKS.all(conn, {"instance_id": instance_id}), {rec.id: rec.process_key}
+        ),
     )
     if with_history:
-        rows = conn.execute(
-            sa.select(history).where(history.c.instance_id == instance_id).order_by(history.c.seq)
-        )
         view.history = [
-            HistoryView(r.seq, r.at, r.actor, r.action, r.node_id, r.task_id, r.channel, r.details, r.hash)
-            for r in rows
+            HistoryView(
+                r["seq"],
+                r["at"],
+                r["actor"],
+                r["action"],
+                r["node_id"],
+                r["task_id"],
+                r["channel"],
+                r["details"],
+                r["hash"],
+            )
+            for r in _SELECT_HISTORY.all(conn, {"instance_id": instance_id})
         ]
     return view
 
@@ -172,16 +200,10 @@ def count_outbox(conn: sa.Connection, *, status: str = "pending") -> int:
 
 
 def task_view(conn: sa.Connection, task_id: str) -> TaskView:
-    rows = list(
-        conn.execute(
-            sa.select(tasks, instances.c.process_key)
-            .join(instances, instances.c.id == tasks.c.instance_id)
-            .where(tasks.c.id == task_id)
-        ).all()
-    )
-    if not rows:
+    row = _SELECT_TASK.first(conn, {"task_id": task_id})
+    if row is None:
         raise NotFound(f'unknown task "{task_id}"')
-    return _task_views(conn, rows, {rows[0].instance_id: rows[0].process_key})[0]
+    return _task_views(conn, [row], {row["instance_id"]: row["process_key"]})[0]
 
 
 def involving(user: str) -> sa.ColumnElement[bool]:

@@ -35,3 +35,15 @@ def test_concurrent_records_neither_deadlock_nor_duplicate(db: Database) -> None
     assert errors == []
     rows = [d for i in range(25) for d in deliveries.of_card(f"task-{i}")]
     assert len(rows) == 25 * 6 and {d.handle for d in rows} == {"h2"}
+
+
+def test_an_update_without_a_handle_keeps_the_one_recorded(db: Database) -> None:
+    deliveries = CardDeliveries(db)
+    first = deliveries.record(
+        card_id="c", channel="wecom", recipient="u", payload={"v": 1}, now=utcnow(), handle="code-1"
+    )
+    again = deliveries.record(card_id="c", channel="wecom", recipient="u", payload={"v": 2}, now=utcnow())
+    assert (first, again) == (True, False)
+    got = deliveries.get("c", "wecom", "u")
+    assert got is not None and (got.handle, got.payload) == ("code-1", {"v": 2})
+    assert deliveries.get("c", "wecom", "someone-else") is None
