@@ -116,6 +116,22 @@ async def _refresh_identities(adapter: DingTalkAdapter, runtime: ChatRuntime) ->
         await asyncio.sleep(IDENTITIES_REFRESH_SECONDS)
 
 
+async def _scheduled_sync(adapter: DingTalkAdapter, runtime: ChatRuntime, minutes: int) -> None:
+    """DingTalk's contacts into the org at start-up and every ``minutes`` (JINGWEI_DINGTALK_SYNC_MINUTES).
+
+    Idempotent: each replica may run it; a run that changes nothing writes nothing. People who
+    left DingTalk are deactivated, as with ``jingwei org sync dingtalk``.
+    """
+    db = runtime.services.engine.db
+    while True:
+        try:
+            await sync_contacts(adapter.api, db, run=runtime.services.run)
+            adapter.identities.replace(await runtime.services.run(Identities.load, db))
+        except Exception:  # DingTalk or the database unreachable: try again next time
+            log.exception("DingTalk: contacts sync failed")
+        await asyncio.sleep(minutes * 60)
+
+
 async def _dingtalk(app: web.Application) -> AsyncIterator[None]:
     engine = app[ENGINE]
     config = dingtalk_config(app[SETTINGS], engine.files.policy)
@@ -132,14 +148,22 @@ async def _dingtalk(app: web.Application) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         stream = loop.create_task(adapter.stream.run(), name="dingtalk-stream")
         refresh = loop.create_task(_refresh_identities(adapter, runtime), name="dingtalk-identities")
+        minutes = app[SETTINGS].dingtalk_sync_minutes
+        background = [refresh, stream]
+        if minutes:
+            background.append(
+                loop.create_task(_scheduled_sync(adapter, runtime, minutes), name="dingtalk-contacts")
+            )
         log.info("DingTalk Stream client started (app %s)", config.client_id)
         try:
             yield
         finally:
-            refresh.cancel()
+            for task in background:
+                if task is not stream:
+                    task.cancel()
             await adapter.stream.stop()
             stream.cancel()
-            for task in (refresh, stream):
+            for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             runtime.notifier.channels.remove(adapter.channel)

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     dingtalk_client_secret: SecretStr | None = Field(None, description="the app's Client Secret (AppSecret)")
     dingtalk_robot_code: str | None = Field(None, description="the robot's code (default: the Client ID)")
     dingtalk_card_template_id: str | None = Field(None, description="the approval card template (….schema)")
+    dingtalk_sync_minutes: int = Field(
+        0, ge=0, le=7 * 24 * 60, description="sync the org from DingTalk contacts every N minutes (0: off)"
+    )
 
     @field_validator("admins", "upload_extensions", "trusted_proxies", mode="before")
     @classmethod

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -12,6 +14,8 @@ from support import load_example_org
 
 from adapters.dingtalk import DingTalkConfig, OpenApi, sync_contacts
 from admin_web import cli
+from admin_web.app import create_app
+from admin_web.settings import Settings
 from engine import Database
 from engine.org import Directory
 
@@ -92,3 +96,21 @@ def test_the_cli_says_what_is_missing(
     monkeypatch.setenv("DINGTALK_OPENAPI_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
     assert cli.main(["org", "sync", "dingtalk", "--db", f"sqlite:///{tmp_path}/x.db"]) == 2
     assert "cannot reach DingTalk" in capsys.readouterr().err
+
+
+async def test_the_service_syncs_contacts_on_its_own_when_asked_to(
+    fake: FakeDingTalk, db: Database, tmp_path: Path, aiohttp_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_example_org(db)
+    assert _users(db)["lilei"].dingtalk_userid is None  # type: ignore[attr-defined]
+    monkeypatch.setenv("JINGWEI_DINGTALK_CLIENT_ID", fake.client_id)
+    monkeypatch.setenv("JINGWEI_DINGTALK_CLIENT_SECRET", fake.client_secret)
+    url = db.url.render_as_string(hide_password=False)
+    settings = Settings(db=url, attachments_dir=tmp_path / "files", workers=2, dingtalk_sync_minutes=60)
+    await aiohttp_client(create_app(settings))
+    # the first sync runs at start-up, not after the first interval
+    await fake.until(
+        lambda: _users(db)["lilei"].dingtalk_userid == fake.directory.staff["lilei"],  # type: ignore[attr-defined]
+        what="lilei's DingTalk id from the scheduled sync",
+    )
+    assert fake.errors == []
