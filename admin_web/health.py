@@ -15,6 +15,7 @@ from admin_web.executor import in_thread
 from admin_web.keys import ENGINE, METRICS
 from admin_web.metrics import CONTENT_TYPE
 from engine import ProcessEngine
+from engine.gauges import Gauges
 
 log = logging.getLogger("jingwei.health")
 
@@ -45,17 +46,17 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "database": engine.db.dialect, "schema": schema.head})
 
 
-def _gauges(engine: ProcessEngine) -> tuple[int | None, int | None]:
+def _gauges(engine: ProcessEngine) -> Gauges | None:
     try:
-        return engine.count_tasks(status="open"), engine.outbox_backlog()
+        return engine.gauges()
     except sa.exc.SQLAlchemyError as exc:  # still report the in-process figures
         log.warning("metrics: database figures unavailable: %s", exc)
-        return None, None
+        return None
 
 
 async def metrics(request: web.Request) -> web.Response:
-    open_tasks, backlog = await in_thread(request.app, "metrics", _gauges, request.app[ENGINE])
-    text = request.app[METRICS].render(open_tasks=open_tasks, outbox_backlog=backlog)
+    gauges = await in_thread(request.app, "metrics", _gauges, request.app[ENGINE])
+    text = request.app[METRICS].render(gauges)
     return web.Response(body=text.encode(), headers={"Content-Type": CONTENT_TYPE})
 
 

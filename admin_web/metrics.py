@@ -1,7 +1,7 @@
 """Operational metrics in the Prometheus text format (version 0.0.4), written by hand.
 
 Counters and histograms live in process memory (each replica is scraped on its own);
-the open-task count and the outbox backlog are read from the database at scrape time,
+the gauges (open tasks, backlogs, job lag: engine/gauges.py) are read from the database at scrape time,
 so every replica reports the same, current figures.
 """
 
@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
+from engine.gauges import Gauges
 
 # Seconds; engine commands take milliseconds, a slow database tens to hundreds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -68,7 +70,7 @@ class Metrics:
         with self._lock:
             self.command_seconds.observe(command, seconds)
 
-    def render(self, *, open_tasks: int | None, outbox_backlog: int | None) -> str:
+    def render(self, gauges: Gauges | None) -> str:
         lines = [
             "# HELP jingwei_http_requests_total HTTP requests answered, by route template and status.",
             "# TYPE jingwei_http_requests_total counter",
@@ -87,12 +89,34 @@ class Metrics:
                 "# TYPE jingwei_command_seconds histogram",
                 *self.command_seconds.lines("jingwei_command_seconds", "command"),
             ]
-        for name, help_text, value in (
-            ("jingwei_open_tasks", "Tasks waiting for a decision (all replicas).", open_tasks),
-            ("jingwei_outbox_backlog", "Outbox rows not yet dispatched (all replicas).", outbox_backlog),
-        ):
-            if value is not None:
-                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
+        if gauges is not None:
+            for name, help_text, value in (
+                ("jingwei_open_tasks", "Tasks waiting for a decision (all replicas).", gauges.open_tasks),
+                (
+                    "jingwei_outbox_backlog",
+                    "Outbox rows the automation relay has not dispatched.",
+                    gauges.outbox_backlog,
+                ),
+                (
+                    "jingwei_job_lag_seconds",
+                    "How long the oldest due job has waited (0: none).",
+                    gauges.job_lag_seconds,
+                ),
+                (
+                    "jingwei_dead_jobs",
+                    "Jobs that used up their attempts (jingwei jobs --dead).",
+                    gauges.dead_jobs,
+                ),
+            ):
+                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value:g}"]
+            lines += [
+                "# HELP jingwei_feed_unsent Outbox rows a feed consumer (the notifier, …) has not handled.",
+                "# TYPE jingwei_feed_unsent gauge",
+                *(
+                    f'jingwei_feed_unsent{{consumer="{_escape(c)}"}} {n}'
+                    for c, n in sorted(gauges.unsent.items())
+                ),
+            ]
         lines += [
             "# HELP jingwei_process_start_time_seconds Start time of this process (Unix epoch).",
             "# TYPE jingwei_process_start_time_seconds gauge",

@@ -31,6 +31,7 @@ from engine.clock import Clock, IdFactory, new_id, utcnow
 from engine.comments import add_comment, check_participant
 from engine.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 from engine.forms import FormCache, compile_form, save_form
+from engine.gauges import Gauges, read_gauges
 from engine.lookups import CommandLookups
 from engine.model import ApproverSpec, Node, ProcessDefinition
 from engine.org import Directory, resolve_approvers
@@ -447,6 +448,11 @@ class ProcessEngine:
     def outbox_backlog(self) -> int:
         with self.db.read() as conn:
             return count_outbox(conn)
+
+    def gauges(self) -> Gauges:
+        """Open tasks, backlogs and job lag for /metrics (engine/gauges.py)."""
+        with self.db.read() as conn:
+            return read_gauges(conn, self.clock())
 
     def attachments(self, instance_id: str) -> list[AttachmentView]:
         with self.db.read() as conn:

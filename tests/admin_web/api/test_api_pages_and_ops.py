@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from api_helpers import Api, start_expense
 
 from admin_web.api import OPERATIONS
 from admin_web.app import create_app
 from admin_web.settings import Settings
+from engine import Database, ProcessEngine, utcnow
+from engine.store.chat_tables import outbox_cursors
+from engine.store.schema import jobs, outbox
 
 pytestmark = pytest.mark.db
 
@@ -80,3 +85,33 @@ async def test_metrics_count_requests_by_route_and_report_open_tasks(api: Api) -
     assert 'jingwei_command_seconds_count{command="start"} 1' in text
     assert "jingwei_open_tasks 1" in text
     assert "jingwei_outbox_backlog " in text
+
+
+async def test_metrics_report_job_lag_dead_jobs_and_what_the_notifier_has_not_sent(
+    seeded: ProcessEngine, db: Database, api_settings: Settings, aiohttp_client: Any
+) -> None:
+    seeded.start("expense", starter="zhangwei", data={"amount": 100, "reason": "差旅"})
+    # the only replica, and without the job worker: nobody runs the late job while we look at it
+    quiet = await aiohttp_client(create_app(api_settings.model_copy(update={"worker": False})))
+    now = utcnow()
+    with db.write() as conn:
+        base = {"kind": "timer", "payload": {}, "attempts": 0, "max_attempts": 3, "created_at": now}
+        conn.execute(
+            jobs.insert(), {**base, "id": "late", "status": "pending", "due_at": now - timedelta(seconds=90)}
+        )
+        conn.execute(
+            jobs.insert(), {**base, "id": "later", "status": "pending", "due_at": now + timedelta(hours=1)}
+        )
+        conn.execute(jobs.insert(), {**base, "id": "gone", "status": "dead", "due_at": now})
+        # a consumer that has handled nothing yet (the app's own notifier keeps moving)
+        conn.execute(outbox_cursors.insert(), {"consumer": "export", "last_id": 0})
+    text = await (await quiet.get("/metrics")).text()
+    lag = next(
+        float(line.split()[1]) for line in text.splitlines() if line.startswith("jingwei_job_lag_seconds ")
+    )
+    assert 90 <= lag < 150
+    assert "jingwei_dead_jobs 1" in text
+    with db.read() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one()
+    assert rows > 0
+    assert f'jingwei_feed_unsent{{consumer="export"}} {rows}' in text
