@@ -311,6 +311,8 @@ def record_data_change(
 ) -> None:
     """Apply submitted values; a ``data_changed`` history row keeps what changed (版本回溯)."""
     changes = {k: v for k, v in values.items() if k not in data or data[k] != v}
+    ex.data_before.update({k: data[k] for k in changes if k in data and k not in ex.data_before})
+    ex.data_added.extend(k for k in changes if k not in data and k not in ex.data_added)
     data.update(values)
     if changes:
         ex.record("data_changed", actor, node_id=node_id, details={"changes": changes})

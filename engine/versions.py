@@ -80,6 +80,8 @@ def data_versions(conn: sa.Connection, instance_id: str) -> list[DataVersion]:
             after = dict(row.details.get("data") or {})
         else:
             after = {**current, **row.details["changes"]}
+            for key in row.details.get("removed", ()):  # fields a take-back removed again
+                after.pop(key, None)
         versions.append(
             DataVersion(len(versions) + 1, row.at, row.actor, row.node_id, after, diff_data(current, after))
         )

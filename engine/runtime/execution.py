@@ -71,6 +71,9 @@ class Execution:
         self.admins = admins or (lambda: [])
         self.starting = False  # set by start: an empty approver then refuses the start instead of waiting
         self.saved_state: dict[str, Any] | None = None  # the state JSON as loaded (take-back checkpoints)
+        # what the command's form edits replaced: {field: old value}, and fields it added (take-back)
+        self.data_before: dict[str, Any] = {}
+        self.data_added: list[str] = []
         self.effects = Effects()
         self._agenda: deque[Token] = deque()
 

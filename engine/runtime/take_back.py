@@ -4,8 +4,9 @@ Every decision leaves a checkpoint in the state (``InstanceState.undo``): the to
 were just before it, plus the bookkeeping it touched. Any later decision replaces the
 checkpoint and any other task operation (return, transfer, signers, admin moves) clears it,
 so a take-back is possible exactly while the decision is the last thing that happened: the
-next step has not acted. Taking back cancels the tasks the decision opened and gives the
-decider (and any sibling whose task the decision closed) a fresh task at the old step.
+next step has not acted. Taking back cancels the tasks the decision opened, gives the
+decider (and any sibling whose task the decision closed) a fresh task at the old step, and
+puts back the form fields the decision edited (a ``data_changed`` row records it).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def checkpoint(ex: Execution, *, task_id: str, actor: str, node_id: str) -> dict
     }
     if "approved" in ex.data:
         point["approved"] = ex.data["approved"]
+    if ex.data_before or ex.data_added:  # form fields the decider edited along with the decision
+        point["data"] = {"before": copy.deepcopy(ex.data_before), "added": list(ex.data_added)}
     # the rest is usually empty; copied only when not, to keep the hot path lean
     if state.meta:
         point["meta"] = copy.deepcopy(state.meta)
@@ -90,6 +93,7 @@ def take_back(ex: Execution, point: dict[str, Any], *, actor: str, reopen: dict[
         ex.data["approved"] = point["approved"]
     else:
         ex.data.pop("approved", None)
+    _restore_data(ex, point.get("data"), actor=actor, node_id=point["node"])
     for token in restored.values():
         node: Node = ex.definition.nodes[token.node]
         for task_id in [t for t in token.tasks if t not in now_open]:
@@ -104,6 +108,22 @@ def take_back(ex: Execution, point: dict[str, Any], *, actor: str, reopen: dict[
     state.undo = None
     ex.record("taken_back", actor, node_id=point["node"], task_id=point["task"])
     ex.emit("task.taken_back", {"by": actor, "node_id": point["node"], "recipients": []})
+
+
+def _restore_data(ex: Execution, edits: dict[str, Any] | None, *, actor: str, node_id: str) -> None:
+    """Undo the decision's form edits; a ``data_changed`` row keeps the versions readable (版本回溯)."""
+    if not edits:
+        return
+    restored = {k: v for k, v in edits["before"].items() if ex.data.get(k) != v}
+    removed = [k for k in edits["added"] if k in ex.data]
+    ex.data.update(copy.deepcopy(restored))
+    for key in removed:
+        del ex.data[key]
+    if restored or removed:
+        details: dict[str, Any] = {"changes": restored, "taken_back": True}
+        if removed:
+            details["removed"] = removed
+        ex.record("data_changed", actor, node_id=node_id, details=details)
 
 
 __all__ = ["Reopen", "checkpoint", "closed_since", "take_back"]

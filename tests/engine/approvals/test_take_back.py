@@ -64,3 +64,36 @@ def test_only_the_decider_takes_back(eng: ProcessEngine) -> None:
     eng.act(mine, "approve", actor="bob")
     with pytest.raises(NotAllowed, match="carol did not decide task"):
         eng.act(mine, "take-back", actor="carol")
+
+
+def test_take_back_restores_the_form_fields_the_decision_edited(eng: ProcessEngine) -> None:
+    eng.deploy(THREE)
+    inst = eng.start("p", starter="alice", data={"amount": 100, "reason": "trip"})
+    mine = inst.tasks[0].id
+    eng.act(mine, "approve", actor="bob", data={"amount": 90, "remark": "capped at 90"})
+    assert eng.instance(inst.id).data == {
+        "amount": 90,
+        "reason": "trip",
+        "remark": "capped at 90",
+        "approved": True,
+    }
+    eng.act(mine, "take-back", actor="bob")
+    data = eng.instance(inst.id).data
+    assert (data["amount"], data["reason"], "remark" in data) == (100, "trip", False)
+    versions = eng.data_versions(inst.id)
+    assert [v.data for v in versions] == [
+        {"amount": 100, "reason": "trip"},
+        {"amount": 90, "reason": "trip", "remark": "capped at 90"},
+        {"amount": 100, "reason": "trip"},
+    ]
+    assert versions[-1].actor == "bob"
+    assert eng.verify_history(inst.id).ok
+
+
+def test_take_back_of_a_decision_without_edits_writes_no_data_version(eng: ProcessEngine) -> None:
+    eng.deploy(THREE)
+    inst = eng.start("p", starter="alice", data={"amount": 100})
+    eng.act(inst.tasks[0].id, "approve", actor="bob")
+    eng.act(inst.tasks[0].id, "take-back", actor="bob")
+    assert len(eng.data_versions(inst.id)) == 1
+    assert eng.instance(inst.id).data.get("amount") == 100
