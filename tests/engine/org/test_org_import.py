@@ -304,10 +304,29 @@ def test_example_company_imports_cleanly(db: Database) -> None:
         assert len(d.manager_chain("zhangwei", 5)) >= 2
 
 
-def test_example_csv_imports_cleanly(db: Database) -> None:
+def _snapshot(db: Database) -> tuple[object, ...]:
+    with db.read() as conn:
+        d = Directory(conn)
+        people = sorted(
+            (u.id, u.name, u.email, u.mobile, u.title, u.department_id, u.manager_id, u.active)
+            for u in d.list_users()
+        )
+        teams = sorted((t.id, t.name, t.parent_id, t.head_id) for t in d.list_departments())
+        groups = sorted((r.id, r.name, tuple(sorted(d.role_members([r.id])))) for r in d.list_roles())
+        return people, teams, groups
+
+
+def test_the_example_csv_describes_the_same_company_as_the_json(db: Database, tmp_path: Path) -> None:
     parsed = parse_org_csv((EXAMPLES / "org.csv").read_text(encoding="utf-8"))
-    assert len(parsed.users) >= 8
     with db.write() as conn:
         import_org(conn, parsed)
     with db.read() as conn:
         assert Directory(conn).manager_chain("zhangwei", 3) == ["chenjie", "liuyang", "wangjianguo"]
+    from_csv = _snapshot(db)
+    other = Database(f"sqlite:///{tmp_path / 'json.db'}")
+    other.create_schema()
+    with other.write() as conn:
+        import_org(conn, parse_org_json((EXAMPLES / "org.json").read_text(encoding="utf-8")))
+    assert from_csv == _snapshot(other)
+    assert len(from_csv[0]) == 36 and {g[0] for g in from_csv[2]} >= set(EXAMPLE_ROLES)
+    other.dispose()
