@@ -72,7 +72,7 @@ class FormField:
     multiple: bool = False
     decimals: int | None = None
     sum_of: tuple[str, str] | None = None  # (table key, column key)
-    columns: tuple[FormField, ...] = ()
+    columns: tuple[FormField, ...] = ()  # a table's columns, or a group's fields
     min_rows: int | None = None
     max_rows: int | None = None
 
@@ -110,11 +110,22 @@ class _Reader:
             if kind in DISPLAY_ONLY:
                 continue
             if kind == "group":
-                if raw.get("path"):
-                    self.bad(label, "a group with a path (nested object) is not supported yet")
-                    continue
-                for inner in self.components(raw.get("components", []), f"{label}.components"):
-                    out.append(self._unique(inner, seen, label))
+                inner = self.components(raw.get("components", []), f"{label}.components")
+                path = raw.get("path")
+                if not path:  # a visual group: its fields belong to the form itself
+                    for field in inner:
+                        out.append(self._unique(field, seen, label))
+                elif not isinstance(path, str) or not _KEY.fullmatch(path):
+                    self.bad(label, 'a group\'s path names its object, like "applicant"')
+                else:  # its fields are one object under ``path``: {"applicant": {"name": …}}
+                    group = FormField(
+                        key=path,
+                        kind="group",
+                        label=str(raw.get("label") or path),
+                        required=any(f.required for f in inner),
+                        columns=tuple(inner),
+                    )
+                    out.append(self._unique(group, seen, label))
                 continue
             built = self.component(raw, label)
             if built is not None:

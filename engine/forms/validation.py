@@ -82,6 +82,8 @@ def _annotation(f: FormField, *, partial: bool) -> Any:
     elif kind == "attachment":
         base = list[_FileRef]
         constraints = {"min_length": 1} if required else {}
+    elif kind == "group":  # a nested object; an edit may send only some of its fields
+        base = _model(f"Group_{f.key}", f.columns, partial=partial)
     else:  # table
         row = _model(f"Row_{f.key}", f.columns, partial=False)
         base = list[row]  # type: ignore[valid-type]
@@ -130,22 +132,35 @@ class CompiledForm:
                 f"form data refused: {first['field']}: {first['message']}{suffix}", details=problems
             )
 
-    def _sums(self, data: Mapping[str, Any]) -> list[dict[str, str]]:
+    def _sums(
+        self, data: Mapping[str, Any], fields: tuple[FormField, ...] | None = None, where: str = ""
+    ) -> list[dict[str, str]]:
         out = []
-        for f in self.schema.fields:
+        for f in self.schema.fields if fields is None else fields:
+            if f.kind == "group" and isinstance(data.get(f.key), Mapping):
+                out.extend(self._sums(data[f.key], f.columns, f"{where}{f.key}."))
             if f.sum_of is None or data.get(f.key) is None:
                 continue
             table, column = f.sum_of
             rows = data.get(table) or []
             total = sum((Decimal(str(r[column])) for r in rows if r.get(column) is not None), Decimal(0))
             if Decimal(str(data[f.key])) != total:
-                out.append({"field": f.key, "message": f"must equal the sum of {table}[].{column} ({total})"})
+                message = f"must equal the sum of {table}[].{column} ({total})"
+                out.append({"field": f"{where}{f.key}", "message": message})
         return out
 
-    def _people(self, data: Mapping[str, Any], directory: Directory) -> list[dict[str, str]]:
+    def _people(
+        self,
+        data: Mapping[str, Any],
+        directory: Directory,
+        fields: tuple[FormField, ...] | None = None,
+        where: str = "",
+    ) -> list[dict[str, str]]:
         out = []
-        for f in self.schema.fields:
+        for f in self.schema.fields if fields is None else fields:
             value = data.get(f.key)
+            if f.kind == "group" and isinstance(value, Mapping):
+                out.extend(self._people(value, directory, f.columns, f"{where}{f.key}."))
             if f.kind not in ("user", "department") or value is None:
                 continue
             ids = value if isinstance(value, list) else [value]
@@ -157,7 +172,7 @@ class CompiledForm:
                 missing = [i for i in ids if directory.department(i) is None]
                 what = "not a department"
             if missing:
-                out.append({"field": f.key, "message": f"{', '.join(missing)}: {what}"})
+                out.append({"field": f"{where}{f.key}", "message": f"{', '.join(missing)}: {what}"})
         return out
 
 

@@ -94,3 +94,66 @@ def test_total_must_equal_the_sum_of_the_lines(eng: ProcessEngine) -> None:
     assert caught.value.details == [
         {"field": "total", "message": "must equal the sum of lines[].amount (30.5)"}
     ]
+
+
+NESTED = {
+    "components": [
+        {"type": "textfield", "key": "title", "label": "Title", "validate": {"required": True}},
+        {
+            "type": "group",
+            "label": "Applicant",
+            "path": "applicant",
+            "components": [
+                {"type": "textfield", "key": "name", "label": "Name", "validate": {"required": True}},
+                {
+                    "type": "textfield",
+                    "key": "phone",
+                    "label": "Phone",
+                    "validate": {"pattern": "^1[0-9]{10}$"},
+                },
+                {"type": "userpicker", "key": "backup", "label": "Backup"},
+                {"type": "number", "key": "total", "properties": {"jw:sumOf": "costs.amount"}},
+                {
+                    "type": "dynamiclist",
+                    "path": "costs",
+                    "components": [{"type": "number", "key": "amount", "label": "Amount"}],
+                },
+            ],
+        },
+    ]
+}
+
+
+def test_a_group_with_a_path_is_one_nested_object(eng: ProcessEngine) -> None:
+    eng.deploy(PROCESS, form=NESTED)
+    data = {
+        "title": "出差",
+        "applicant": {
+            "name": "Bob",
+            "phone": "13800000000",
+            "total": 30,
+            "costs": [{"amount": 10}, {"amount": 20}],
+        },
+    }
+    inst = eng.start("p", starter="alice", data=data)
+    assert inst.data == data
+    bad = {
+        "title": "x",
+        "applicant": {"phone": "12", "backup": "nobody", "extra": 1},
+    }
+    with pytest.raises(InvalidInput) as refused:
+        eng.start("p", starter="alice", data=bad)
+    fields = {d["field"] for d in refused.value.details}
+    assert fields == {"applicant.name", "applicant.phone", "applicant.extra"}
+    with pytest.raises(InvalidInput, match="applicant.total: must equal the sum of costs"):
+        eng.start("p", starter="alice", data={**data, "applicant": {**data["applicant"], "total": 31}})
+    with pytest.raises(InvalidInput, match="applicant.backup: nobody: not an active user"):
+        eng.start("p", starter="alice", data={**data, "applicant": {**data["applicant"], "backup": "nobody"}})
+    with pytest.raises(InvalidInput, match="applicant: is required"):
+        eng.start("p", starter="alice", data={"title": "x"})
+
+
+def test_a_group_path_must_be_a_key(eng: ProcessEngine) -> None:
+    form = {"components": [{"type": "group", "path": "a.b", "components": []}]}
+    with pytest.raises(InvalidInput, match="path names its object"):
+        eng.deploy(PROCESS, form=form)
