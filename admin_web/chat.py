@@ -21,6 +21,7 @@ from admin_web.keys import ENGINE, EXECUTOR, SETTINGS
 from admin_web.links import LinkSigner
 from bot import Bot, Context, Notifier, Reply, Services, create_bot
 from engine import utcnow
+from engine.conversations import Conversations
 from engine.inbound import InboundEvents
 from engine.people import People
 
@@ -36,6 +37,7 @@ class ChatRuntime:
     sandbox: SandboxChannel
     links: LinkSigner
     wake: asyncio.Event
+    conversations: Conversations  # the sandbox chat's text (engine/conversations.py)
 
     async def handle(self, event: ChatEvent) -> Reply:
         """Dispatch one inbound event; the notifier loop is woken to fan out what it changed."""
@@ -93,6 +95,7 @@ async def _chat(app: web.Application) -> AsyncIterator[None]:
         sandbox,
         links,
         asyncio.Event(),
+        Conversations(engine.db),
     )
     app[CHAT] = runtime
     loop_task = asyncio.get_running_loop().create_task(_notifier_loop(runtime), name="jingwei-notifier")

@@ -72,9 +72,16 @@ async def _body(request: web.Request, model: type[BaseModel]) -> Any:
         ) from exc
 
 
+async def _say(runtime: ChatRuntime, user: str, text: str, *, by: str = "bot") -> None:
+    """Keep a line of ``user``'s conversation, then show it on their open pages."""
+    services = runtime.services
+    message = await services.run(runtime.conversations.append, CHANNEL, user, by, text, services.clock())
+    runtime.sandbox.say(user, message)
+
+
 async def _answer(runtime: ChatRuntime, user: str, reply_text: str | None, reply: Any) -> web.Response:
     if reply_text:  # the answer first, then its cards: the page shows them in that order
-        runtime.sandbox.say(user, reply_text, at=runtime.services.clock())
+        await _say(runtime, user, reply_text)
     # cards in the answer go to the sender's chat like any card: later events update them in place
     for card in reply.cards:
         await runtime.notifier.deliver(card, [user])
@@ -85,7 +92,7 @@ async def _answer(runtime: ChatRuntime, user: str, reply_text: str | None, reply
 async def post_message(request: web.Request) -> web.Response:
     body: MessageIn = await _body(request, MessageIn)
     runtime = request.app[CHAT]
-    runtime.sandbox.say(body.user, body.text, at=runtime.services.clock(), by=body.user)
+    await _say(runtime, body.user, body.text, by=body.user)
     key = body.key or f"sandbox:{uuid.uuid4()}"
     mentions = tuple(m.lstrip("@") for m in MENTION.findall(body.text))
     event: ChatEvent
@@ -155,7 +162,8 @@ def _inbox(runtime: ChatRuntime, user: str) -> dict[str, Any]:
     for delivery in CardDeliveries(runtime.services.engine.db).inbox(CHANNEL, user):
         payload = delivery.payload or {}
         cards.append({**payload, "html": render_sandbox(card_from_dict(payload))})
-    return {"user": user, "cards": cards, "messages": runtime.sandbox.messages(user)}
+    messages = runtime.conversations.recent(CHANNEL, user)
+    return {"user": user, "cards": cards, "messages": messages}
 
 
 async def get_inbox(request: web.Request) -> web.Response:

@@ -1,24 +1,25 @@
-"""The sandbox channel: reaches every org user, "sends" by notifying the page live."""
+"""The sandbox channel: reaches every org user, "sends" by notifying the page live.
+
+It keeps nothing itself: cards live in ``card_deliveries`` and the conversation's text in
+``chat_messages`` (engine/conversations.py), written by the service before it publishes here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict, deque
-from datetime import datetime
+from collections import defaultdict
 from typing import Any
 
 from cards import Card
 
 NAME = "sandbox"
-MESSAGES_KEPT = 200
 
 
 class SandboxChannel:
     name = NAME
 
     def __init__(self) -> None:
-        self._messages: dict[str, deque[dict[str, Any]]] = defaultdict(lambda: deque(maxlen=MESSAGES_KEPT))
         self._listeners: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
 
     def reaches(self, user_id: str) -> bool:
@@ -28,14 +29,9 @@ class SandboxChannel:
         self._publish(user_id, {"type": "card", "card": card.to_dict(), "update": handle is not None})
         return handle or f"sandbox:{card.card_id}"
 
-    def say(self, user_id: str, text: str, *, at: datetime, by: str = "bot") -> None:
-        """Record a line of the conversation (the user's own messages and the bot's answers)."""
-        message = {"from": by, "text": text, "at": at.isoformat(timespec="seconds") + "Z"}
-        self._messages[user_id].append(message)
+    def say(self, user_id: str, message: dict[str, Any]) -> None:
+        """Show a line of the conversation (already kept by the service) on the user's open pages."""
         self._publish(user_id, {"type": "message", "message": message})
-
-    def messages(self, user_id: str) -> list[dict[str, Any]]:
-        return list(self._messages[user_id])
 
     def subscribe(self, user_id: str) -> asyncio.Queue[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=100)

@@ -4,6 +4,8 @@
   recorded answer instead of running again.
 - ``card_deliveries``: which card went to whom on which channel, with the platform's
   handle for updating it in place (WeCom response_code, DingTalk outTrackId).
+- ``chat_messages``: the text of conversations a channel keeps itself (the sandbox chat),
+  so a page reload or a restart shows the same conversation. Added in revision 0002.
 """
 
 from __future__ import annotations
@@ -52,4 +54,16 @@ outbox_cursors = sa.Table(
     sa.Column("leased_by", sa.String(64), nullable=True),
     sa.Column("lease_until", WHEN, nullable=True),
 )
-__all__ = ["card_deliveries", "inbound_events", "outbox_cursors"]
+
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("user_id", USER, nullable=False),  # whose conversation: the org user chatting with the bot
+    sa.Column("sender", USER, nullable=False),  # the user, or "bot"
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("at", WHEN, nullable=False),
+    sa.Index(None, "channel", "user_id", "id"),
+)
+__all__ = ["card_deliveries", "chat_messages", "inbound_events", "outbox_cursors"]

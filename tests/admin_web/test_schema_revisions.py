@@ -82,16 +82,29 @@ def test_an_empty_database_is_created_at_the_newest_revision(empty_db: Database)
     assert empty_db.create_schema() == schema  # idempotent
 
 
-def test_a_database_made_before_revisions_is_stamped_not_recreated(empty_db: Database) -> None:
-    metadata.create_all(empty_db.engine)
-    with empty_db.engine.begin() as conn:
+def _made_by_version_0_1(db: Database) -> None:
+    """The tables Jingwei 0.1 created (revision 0001), before it kept revisions: no version table."""
+    with db.engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0001")
+        conn.execute(sa.text(f"DROP TABLE {migrate.VERSION_TABLE}"))
         conn.execute(
             sa.text("INSERT INTO calendars (name, config, updated_at) VALUES ('cn', '{}', :t)"),
             {"t": "2026-01-01 00:00:00"},
         )
+
+
+def test_a_database_made_before_revisions_is_stamped_then_upgraded_keeping_its_rows(
+    empty_db: Database,
+) -> None:
+    _made_by_version_0_1(empty_db)
     assert empty_db.schema_status().current is None
-    schema = empty_db.create_schema()
-    assert schema.up_to_date
+    schema = empty_db.create_schema()  # stamped as what it is, not recreated
+    assert (schema.current, schema.up_to_date) == ("0001", False)
+    assert "chat_messages" in empty_db.missing_tables()
+    upgraded = empty_db.upgrade_schema()
+    assert (upgraded.current, upgraded.up_to_date) == (migrate.head_revision(), True)
+    assert empty_db.missing_tables() == []
+    assert _differences(empty_db) == []
     with empty_db.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM calendars")).scalars().all() == ["cn"]
 
@@ -111,11 +124,14 @@ async def test_a_schema_from_an_unknown_revision_is_neither_ready_nor_served(
     resp = await client.get("/readyz")
     body = await resp.json()
     assert resp.status == 503
-    assert body["reason"] == "database schema at revision 0000, this version needs 0001 (run jingwei migrate)"
+    head = migrate.head_revision()
+    assert (
+        body["reason"] == f"database schema at revision 0000, this version needs {head} (run jingwei migrate)"
+    )
 
 
-def test_jingwei_migrate_stamps_an_old_database_and_is_idempotent(empty_db: Database) -> None:
-    metadata.create_all(empty_db.engine)
+def test_jingwei_migrate_upgrades_an_old_database_and_is_idempotent(empty_db: Database) -> None:
+    _made_by_version_0_1(empty_db)
     url = empty_db.url.render_as_string(hide_password=False)
     first = run_cli("migrate", "--db", url, "--json")
     assert (first["from"], first["to"], first["ok"]) == (None, migrate.head_revision(), True)
@@ -125,3 +141,4 @@ def test_jingwei_migrate_stamps_an_old_database_and_is_idempotent(empty_db: Data
         migrate.head_revision(),
         True,
     )
+    assert _differences(empty_db) == []

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from sandbox_helpers import _inbox, _post
+
+from admin_web.app import create_app
+from admin_web.settings import Settings
+from engine import Database
 
 
 async def test_expense_claim_through_the_sandbox(sandbox: Any) -> None:
@@ -96,3 +101,17 @@ async def test_mention_in_reply_to_a_card_comments_and_notifies(sandbox: Any) ->
     assert reply["ok"] and "lina" in reply["text"]
     notices = [c for c in (await _inbox(sandbox, "lina"))["cards"] if c["kind"] == "notice"]
     assert notices and "提到你" in notices[0]["title"]
+
+
+async def test_the_conversation_survives_a_restart_and_is_shared_by_replicas(
+    sandbox: Any, db: Database, tmp_path: Path, aiohttp_client: Any
+) -> None:
+    await _post(sandbox, "/sandbox/api/messages", {"user": "lilei", "text": "/todo"})
+    before = (await _inbox(sandbox, "lilei"))["messages"]
+    assert [m["from"] for m in before] == ["lilei", "bot"]
+    url = db.url.render_as_string(hide_password=False)
+    other = await aiohttp_client(
+        create_app(Settings(db=url, sandbox=True, attachments_dir=tmp_path / "files", workers=2))
+    )
+    assert (await _inbox(other, "lilei"))["messages"] == before  # another process, the same conversation
+    assert (await _inbox(other, "chenjie"))["messages"] == []
