@@ -29,14 +29,13 @@ async def readyz(request: web.Request) -> web.Response:
     """The database answers, has every table and the schema revision this code needs; else 503."""
     engine = request.app[ENGINE]
     try:
-        missing = await in_thread(request.app, "readyz", engine.db.missing_tables)
+        missing, schema = await in_thread(request.app, "readyz", engine.db.readiness)
     except sa.exc.SQLAlchemyError as exc:
         log.warning("not ready: database unreachable: %s", exc)
         return web.json_response({"status": "unavailable", "reason": "database unreachable"}, status=503)
     if missing:
         reason = f"schema incomplete, missing: {', '.join(missing)} (run jingwei migrate)"
         return web.json_response({"status": "unavailable", "reason": reason}, status=503)
-    schema = await in_thread(request.app, "readyz", engine.db.schema_status)
     if not schema.up_to_date:
         reason = (
             f"database schema at revision {schema.current or 'none'}, this version needs {schema.head} "

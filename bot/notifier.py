@@ -137,6 +137,7 @@ class Notifier:
                     handle=handle,
                     task_id=card.task_id,
                     instance_id=card.instance_id,
+                    known=known,
                 )
 
     async def drain(self, limit: int = 100) -> int:

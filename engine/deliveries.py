@@ -21,6 +21,7 @@ class Delivery:
     handle: str | None
     payload: dict[str, Any] | None
     updated_at: datetime
+    id: int | None = None
 
 
 # The notifier runs these for every card it sends or updates (engine/store/statements.py).
@@ -54,7 +55,9 @@ _INSERT = FastStatement(
 
 
 def _delivery(r: dict[str, Any]) -> Delivery:
-    return Delivery(r["card_id"], r["channel"], r["recipient"], r["handle"], r["payload"], r["updated_at"])
+    return Delivery(
+        r["card_id"], r["channel"], r["recipient"], r["handle"], r["payload"], r["updated_at"], r["id"]
+    )
 
 
 class CardDeliveries:
@@ -72,6 +75,7 @@ class CardDeliveries:
         handle: str | None = None,
         task_id: str | None = None,
         instance_id: str | None = None,
+        known: Delivery | None = None,
     ) -> bool:
         """Insert or update the delivery; True when it is new (the card must be sent, not updated).
 
@@ -83,20 +87,29 @@ class CardDeliveries:
         key = {"card_id": card_id, "channel": channel, "recipient": recipient}
         values: dict[str, Any] = {"payload": payload, "updated_at": now, "handle": handle}
         update = _UPDATE_BY_ID if handle is None else _UPDATE_WITH_HANDLE
+        # ``known``: the delivery the caller has just read (``get``), so it is not looked up again
+        known_id = known.id if known is not None else None
         for attempt in range(3):
             try:
                 # durable=False: losing this record in a crash means the card is sent again
                 with self.db.write(durable=False) as conn:
-                    found = _SELECT_ID.first(conn, key)
-                    if found is not None:
-                        update.execute(conn, {**values, "delivery_id": found["id"]}).close()
-                        return False
+                    if known_id is None:
+                        found = _SELECT_ID.first(conn, key)
+                        known_id = found["id"] if found is not None else None
+                    if known_id is not None:
+                        cursor = update.execute(conn, {**values, "delivery_id": known_id})
+                        updated = cursor.rowcount
+                        cursor.close()
+                        if updated:
+                            return False
+                        known_id = None  # gone since it was read: record it anew
                     _INSERT.execute(
                         conn,
                         {**key, **values, "task_id": task_id, "instance_id": instance_id, "sent_at": now},
                     ).close()
                     return True
             except (sa.exc.IntegrityError, self.db.engine.dialect.dbapi.IntegrityError):  # type: ignore[union-attr]
+                known_id = None
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")

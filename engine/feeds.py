@@ -94,10 +94,6 @@ class Feed:
         with self.db.write(durable=False) as conn:
             conn.execute(self._mine().values(**values))
 
-    def release(self) -> None:
-        with self.db.write(durable=False) as conn:
-            self._release(conn)
-
     def _mine(self) -> sa.Update:
         return outbox_cursors.update().where(
             outbox_cursors.c.consumer == self.consumer, outbox_cursors.c.leased_by == self.owner

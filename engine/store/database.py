@@ -119,9 +119,13 @@ class Database:
 
     def missing_tables(self) -> list[str]:
         """Tables of the schema not present in the database (readiness checks); raises when unreachable."""
+        return self.readiness()[0]
+
+    def readiness(self) -> tuple[list[str], migrate.SchemaStatus]:
+        """The missing tables and the schema revision, on one connection; raises when unreachable."""
         with self.engine.connect() as conn:
             present = set(sa.inspect(conn).get_table_names())
-        return sorted(set(metadata.tables) - present)
+            return sorted(set(metadata.tables) - present), migrate.status(conn)
 
     def drop_schema(self) -> None:
         metadata.drop_all(self.engine)
