@@ -9,7 +9,7 @@ is what was submitted, so conditions see the same numbers the requester typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -132,35 +132,32 @@ class CompiledForm:
                 f"form data refused: {first['field']}: {first['message']}{suffix}", details=problems
             )
 
-    def _sums(
+    def _fields_in(
         self, data: Mapping[str, Any], fields: tuple[FormField, ...] | None = None, where: str = ""
-    ) -> list[dict[str, str]]:
-        out = []
+    ) -> Iterator[tuple[FormField, Mapping[str, Any], str]]:
+        """Every field with the object holding its value and its path; a group's fields are inside it."""
         for f in self.schema.fields if fields is None else fields:
-            if f.kind == "group" and isinstance(data.get(f.key), Mapping):
-                out.extend(self._sums(data[f.key], f.columns, f"{where}{f.key}."))
-            if f.sum_of is None or data.get(f.key) is None:
+            if f.kind != "group":
+                yield f, data, f"{where}{f.key}"
+            elif isinstance(data.get(f.key), Mapping):
+                yield from self._fields_in(data[f.key], f.columns, f"{where}{f.key}.")
+
+    def _sums(self, data: Mapping[str, Any]) -> list[dict[str, str]]:
+        out = []
+        for f, level, path in self._fields_in(data):
+            if f.sum_of is None or level.get(f.key) is None:
                 continue
             table, column = f.sum_of
-            rows = data.get(table) or []
+            rows = level.get(table) or []
             total = sum((Decimal(str(r[column])) for r in rows if r.get(column) is not None), Decimal(0))
-            if Decimal(str(data[f.key])) != total:
-                message = f"must equal the sum of {table}[].{column} ({total})"
-                out.append({"field": f"{where}{f.key}", "message": message})
+            if Decimal(str(level[f.key])) != total:
+                out.append({"field": path, "message": f"must equal the sum of {table}[].{column} ({total})"})
         return out
 
-    def _people(
-        self,
-        data: Mapping[str, Any],
-        directory: Directory,
-        fields: tuple[FormField, ...] | None = None,
-        where: str = "",
-    ) -> list[dict[str, str]]:
+    def _people(self, data: Mapping[str, Any], directory: Directory) -> list[dict[str, str]]:
         out = []
-        for f in self.schema.fields if fields is None else fields:
-            value = data.get(f.key)
-            if f.kind == "group" and isinstance(value, Mapping):
-                out.extend(self._people(value, directory, f.columns, f"{where}{f.key}."))
+        for f, level, path in self._fields_in(data):
+            value = level.get(f.key)
             if f.kind not in ("user", "department") or value is None:
                 continue
             ids = value if isinstance(value, list) else [value]
@@ -172,7 +169,7 @@ class CompiledForm:
                 missing = [i for i in ids if directory.department(i) is None]
                 what = "not a department"
             if missing:
-                out.append({"field": f"{where}{f.key}", "message": f"{', '.join(missing)}: {what}"})
+                out.append({"field": path, "message": f"{', '.join(missing)}: {what}"})
         return out
 
 
