@@ -62,6 +62,8 @@ async def test_h5_page_on_a_phone(browser: Any, server: Any, artifacts: Path) ->
     await _as(page, server, "lilei")
     await page.fill("#text", "/apply 报销 amount=300 reason=打车")
     await page.click("#composer button[type=submit]")
+    # the answer first: leaving the page at once could abort the request before it is sent
+    await page.wait_for_function("document.getElementById('log').innerText.includes('已提交')")
     await _as(page, server, "chenjie")
     link = page.locator("#cards .card-task a.link")
     await link.wait_for()
